@@ -1,0 +1,46 @@
+"""The :class:`Store` handle shared by every repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+from observer.store.engine import build_engine, normalize_url, upgrade
+
+
+class Store:
+    """A metadata store: an engine plus transaction helpers.
+
+    Repositories (``AssetRepository(store)`` …) take a store; a unit of work that spans several
+    repositories passes the same connection from :meth:`transaction` to each call.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate to head) the store at ``url``."""
+    engine = build_engine(normalize_url(url))
+    if migrate:
+        upgrade(engine)
+    return Store(engine)
