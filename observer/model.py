@@ -20,7 +20,7 @@ from typing import Any
 from observer.identifiers import normalize_qualified_name
 
 
-class AssetKind(str, enum.Enum):
+class AssetKind(enum.StrEnum):
     TABLE = "table"
     VIEW = "view"
     MODEL = "model"
@@ -103,12 +103,12 @@ class Asset:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-class OwnerKind(str, enum.Enum):
+class OwnerKind(enum.StrEnum):
     TEAM = "team"
     USER = "user"
 
 
-class OwnershipSource(str, enum.Enum):
+class OwnershipSource(enum.StrEnum):
     """Where an ownership claim comes from, in precedence order (first wins)."""
 
     EDIT = "edit"
@@ -204,7 +204,7 @@ class MeteringRecord:
     credits_attributed_compute: float | None = None
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     SUCCESS = "success"
     FAILED = "failed"
     RUNNING = "running"
@@ -250,7 +250,7 @@ class LineageEdge:
         return self.upstream_column is not None and self.downstream_column is not None
 
 
-class CheckStatus(str, enum.Enum):
+class CheckStatus(enum.StrEnum):
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
@@ -259,7 +259,7 @@ class CheckStatus(str, enum.Enum):
     SKIPPED = "skipped"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -282,7 +282,7 @@ class CheckResult:
     """Idempotency key: the same check over the same input yields the same key."""
 
 
-class IncidentState(str, enum.Enum):
+class IncidentState(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     SNOOZED = "snoozed"
