@@ -26,16 +26,20 @@ FLATTEN_COLUMNS = ("seq", "key", "path", "index", "value", "this")
 
 @dataclass(slots=True)
 class Relation:
-    """One relation in scope. ``outputs`` keeps select-list order; ``stars`` holds ``"t.*"`` markers."""
+    """One relation in scope.
+
+    ``outputs`` keeps select-list order; an unexpanded ``*`` of an unknown table is an output named
+    ``"*"`` whose dependencies are ``{"t.*"}``.
+    """
 
     outputs: list[tuple[str, Deps]] = field(default_factory=list)
     base: str | None = None
     known: bool = True
     """For a base table: whether its column list came from a schema."""
-    stars: tuple[str, ...] = ()
     function_deps: Deps | None = None
     """For a table function: what every output column depends on."""
     _index: dict[str, Deps] | None = None
+    _stars: tuple[str, ...] = ()
 
     @classmethod
     def table(cls, name: str, columns: Iterable[str] | None) -> Relation:
@@ -50,11 +54,21 @@ class Relation:
     def index(self) -> dict[str, Deps]:
         if self._index is None:
             idx: dict[str, Deps] = {}
+            stars: list[str] = []
             for name, deps in self.outputs:
-                if name and name not in idx:
+                if name == "*":
+                    stars.extend(deps)
+                elif name and name not in idx:
                     idx[name] = deps
             self._index = idx
+            self._stars = tuple(stars)
         return self._index
+
+    @property
+    def stars(self) -> tuple[str, ...]:
+        """``"t.*"`` markers of the unexpanded stars among the outputs."""
+        self.index()
+        return self._stars
 
     def has(self, name: str) -> bool | None:
         """True if this relation surely exposes ``name``, False if surely not, None if unknown."""
@@ -64,7 +78,7 @@ class Relation:
             return False
         if self.base is not None:
             return None if not self.known else False
-        return None if self.stars else False
+        return None if self._stars else False
 
     def lookup(self, name: str) -> Deps | None:
         """Base columns behind output ``name``; None when this relation cannot say."""
@@ -75,17 +89,15 @@ class Relation:
             return self.function_deps
         if self.base is not None:
             return frozenset((f"{self.base}.{name}",))
-        if len(self.stars) == 1:
-            return frozenset((f"{self.stars[0][:-2]}.{name}",))
+        if len(self._stars) == 1:
+            return frozenset((f"{self._stars[0][:-2]}.{name}",))
         return None
 
     def expand(self) -> list[tuple[str, Deps]]:
-        """Output columns for ``*``: known outputs, then a ``("*", {"t.*"})`` entry per unknown star."""
+        """Output columns for ``*`` (a base table without schema gives ``("*", {"t.*"})``)."""
         if self.base is not None and not self.known:
             return [("*", frozenset((f"{self.base}.*",)))]
-        out = list(self.outputs)
-        out.extend(("*", frozenset((star,))) for star in self.stars)
-        return out
+        return list(self.outputs)
 
     def renamed(self, names: list[str]) -> Relation:
         """The relation seen through a column alias list ``AS x(a, b)``."""
@@ -104,15 +116,15 @@ class Relation:
 def union_relations(parts: list[Relation]) -> Relation:
     """Positional merge of set-operation branches: names from the first, dependencies from all."""
     first = parts[0]
-    outputs = list(first.outputs)
-    stars = list(first.stars)
+    outputs = first.expand()
     for other in parts[1:]:
-        for i, (_, deps) in enumerate(other.outputs):
+        for i, (name, deps) in enumerate(other.expand()):
             if i < len(outputs):
-                name, mine = outputs[i]
-                outputs[i] = (name, mine | deps)
-        stars.extend(s for s in other.stars if s not in stars)
-    return Relation(outputs=outputs, stars=tuple(stars))
+                mine_name, mine = outputs[i]
+                outputs[i] = (mine_name, mine | deps)
+            elif name == "*":
+                outputs.append((name, deps))
+    return Relation(outputs=outputs)
 
 
 def star_marker(deps: Deps) -> str | None:

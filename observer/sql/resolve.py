@@ -83,7 +83,7 @@ class QueryResolver:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             raise BudgetExceeded
         if isinstance(node, exp.Subquery):
-            pushed = self._push_ctes(node.args.get("with_"), parent)
+            pushed = self.push_ctes(node.args.get("with_"), parent)
             try:
                 return self.query(node.this, parent)
             finally:
@@ -92,7 +92,7 @@ class QueryResolver:
         if isinstance(node, exp.Select):
             return self._select(node, parent)
         if isinstance(node, _SET_OPS):
-            pushed = self._push_ctes(node.args.get("with_"), parent)
+            pushed = self.push_ctes(node.args.get("with_"), parent)
             try:
                 parts = [self.query(node.this, parent), self.query(node.expression, parent)]
             finally:
@@ -126,7 +126,7 @@ class QueryResolver:
         outputs = [(cols[i] if i < len(cols) else f"column{i + 1}", deps[i]) for i in range(width)]
         return Relation(outputs=outputs)
 
-    def _push_ctes(self, with_: exp.With | None, parent: Scope | None) -> bool:
+    def push_ctes(self, with_: exp.With | None, parent: Scope | None) -> bool:
         if with_ is None:
             return False
         frame: dict[str, Relation] = {}
@@ -146,7 +146,7 @@ class QueryResolver:
         return True
 
     def _select(self, node: exp.Select, parent: Scope | None) -> Relation:
-        pushed = self._push_ctes(node.args.get("with_"), parent)
+        pushed = self.push_ctes(node.args.get("with_"), parent)
         try:
             scope = Scope(parent=parent)
             from_ = node.args.get("from_")
@@ -343,9 +343,8 @@ class QueryResolver:
                 continue
             if isinstance(cur, exp.Query):
                 rel = self.query(cur, scope)
-                for _, deps in rel.outputs:
+                for _, deps in rel.expand():
                     found |= deps
-                found.update(rel.stars)
                 continue
             if isinstance(cur, (exp.Parameter, exp.SessionParameter, exp.Placeholder)):
                 deps = self.state.variables.get(names.identifier(cur, self.dialect))
