@@ -169,6 +169,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (env_settings, init_settings)
 
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, (_redact(value, "") if name == "store" else value)
+
     def resolve_path(self, path: str | Path) -> Path:
         """A path from the config, relative to the config file's folder."""
         p = Path(path).expanduser()

@@ -34,6 +34,8 @@ PLATFORM_DIALECTS = {
 # Case each dialect folds unquoted identifiers to; a quoted identifier already in that case names
 # the same object as the unquoted spelling.
 _UPPER_FOLDING = {"snowflake", "oracle", "db2"}
+# Dialects whose identifiers are case-insensitive even when quoted (or bracketed).
+_CASE_INSENSITIVE = {"duckdb", "tsql", "mysql", "spark", "spark2", "databricks", "hive", "sqlite"}
 
 
 def dialect_for(platform: str | None) -> str | None:
@@ -52,7 +54,7 @@ def dialect_for(platform: str | None) -> str | None:
 
 def _normalize_part(part: exp.Identifier, dialect: str | None) -> str:
     name = part.this
-    if not part.quoted:
+    if not part.quoted or dialect in _CASE_INSENSITIVE:
         return name.lower()
     folded_case = name.upper() if dialect in _UPPER_FOLDING else name.lower()
     if name == folded_case and _is_plain(name):

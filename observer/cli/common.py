@@ -62,7 +62,8 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    # One unwrapped line, whatever the terminal width, so scripts and logs can grep it.
+    typer.secho(f"error: {message}", fg="red", err=True)
     raise typer.Exit(code)
 
 
