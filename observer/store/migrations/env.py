@@ -14,6 +14,11 @@ if engine is None:  # invoked by the alembic CLI: use the configured URL
     engine = build_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///observer.db")
 
 with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        # Several processes (API replicas, the scheduler) may start at once: migrate one at a time.
+        from sqlalchemy import text
+
+        connection.execute(text("SELECT pg_advisory_xact_lock(720431)"))
     context.configure(
         connection=connection,
         target_metadata=metadata,
