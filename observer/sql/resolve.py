@@ -271,6 +271,11 @@ class QueryResolver:
                 if target is None:
                     return None, "", ""
                 parts = target.split(".")
+            elif isinstance(inner, exp.Var) and str(inner.this).startswith("@"):
+                # Snowflake ``SELECT $1 FROM @stage/path``: the stage is read.
+                stage = names.stage_name(inner.this)
+                self.tables.add(stage)
+                return Relation(base=stage, known=False), node.alias or stage, stage
             else:
                 alias = node.alias_or_name or f"_function{len(scope.sources)}"
                 self._function_source(inner, names.fold(alias, False, None), [], scope, lateral=False)

@@ -26,6 +26,8 @@ from observer.sql import names
 from observer.sql.relations import EMPTY, Deps, Relation, Schema
 from observer.sql.resolve import QueryResolver, Scope, ScriptState
 
+_RENAME_IN_PLACE = frozenset({"postgres", "redshift", "bigquery", "duckdb"})
+
 _STATEMENT_TYPES: dict[type, str] = {
     exp.Select: "SELECT",
     exp.Union: "SELECT",
@@ -325,8 +327,19 @@ class ScriptLineage:
             r.sweep(where, scope)
         mapped = self._assignments(node.expressions, Relation(), r, scope)
         if target:
+            target = self._alias_target(target, scope, r)
             self.write(target, [], Relation(outputs=mapped), temp)
         return "UPDATE"
+
+    def _alias_target(self, target: str, scope: Scope, r: QueryResolver) -> str:
+        """T-SQL ``UPDATE a … FROM dbo.t a``: the named target is an alias of a FROM table."""
+        if "." in target:
+            return target
+        for key, rel in scope.sources.items():
+            if key == target and rel.base is not None and rel.base != target:
+                r.tables.discard(rel.base)
+                return rel.base
+        return target
 
     def _delete(self, node: exp.Delete, r: QueryResolver) -> str:
         target, _, temp = self._target(node.this, r)
@@ -335,11 +348,16 @@ class ScriptLineage:
             scope.sources[target.split(".")[-1]] = Relation.table(target, None)
         for using in node.args.get("using") or ():
             r._add_source(using, scope)
+        from_ = node.args.get("from_")
+        if from_ is not None:
+            r._add_source(from_.this, scope)
+        for join in node.args.get("joins") or ():
+            r._add_source(join.this, scope)
         where = node.args.get("where")
         if isinstance(where, exp.Expr):
             r.sweep(where, scope)
         if target and not temp:
-            self.targets.add(target)
+            self.targets.add(self._alias_target(target, scope, r))
         return "DELETE"
 
     def _copy(self, node: exp.Copy, r: QueryResolver) -> str:
@@ -404,7 +422,8 @@ class ScriptLineage:
             if isinstance(action, exp.AlterRename):
                 new, _, _ = self._target(action.this, r)
                 if new and "." not in new and "." in name:
-                    new = name.rsplit(".", 1)[0] + "." + new if self.dialect == "postgres" else new
+                    # PostgreSQL, Redshift and BigQuery rename within the table's own schema / dataset.
+                    new = name.rsplit(".", 1)[0] + "." + new if self.dialect in _RENAME_IN_PLACE else new
                 if temp:
                     self.state.temps[new or name] = self.state.temps.pop(name)
                     self.temp_names.add(new or name)
@@ -471,7 +490,8 @@ class ScriptLineage:
 
     def _command(self, node: exp.Command, r: QueryResolver) -> str:
         keyword = str(node.this).upper()
-        rest = node.expression.this if isinstance(node.expression, exp.Literal) else ""
+        expr = node.args.get("expression")
+        rest = str(expr.this) if isinstance(expr, exp.Expr) else str(expr or "")
         if keyword == "UNLOAD":
             match = _UNLOAD.match(rest)
             if match:
@@ -489,9 +509,29 @@ class ScriptLineage:
                 if isinstance(tree, exp.Insert):
                     self._insert(tree, r)
             return "INSERT"
+        if keyword == "RENAME":
+            # MySQL ``RENAME TABLE a TO b, c TO d``.
+            body = re.sub(r"^\s*TABLES?\s+", "", rest, flags=re.I)
+            for pair in body.split(","):
+                match = _RENAME_PAIR.match(pair)
+                if match:
+                    self.sources.add(names.dotted(match.group(1), self.dialect))
+                    self.targets.add(names.dotted(match.group(2), self.dialect))
+            return "RENAME"
+        if keyword == "ALTER":
+            # Redshift ``ALTER TABLE t APPEND FROM s`` moves s's rows into t.
+            match = _APPEND.match(rest)
+            if match:
+                self.targets.add(names.dotted(match.group(1), self.dialect))
+                self.sources.add(names.dotted(match.group(2), self.dialect))
+                return "ALTER APPEND"
+            return "ALTER"
         return keyword
 
 
+_NAME = r"((?:[\w$]+|\"[^\"]+\"|`[^`]+`|\[[^\]]+\])(?:\.(?:[\w$]+|\"[^\"]+\"|`[^`]+`|\[[^\]]+\]))*)"
+_RENAME_PAIR = re.compile(rf"\s*{_NAME}\s+TO\s+{_NAME}\s*;?\s*$", re.I)
+_APPEND = re.compile(rf"\s*TABLE\s+{_NAME}\s+APPEND\s+FROM\s+{_NAME}", re.I)
 _UNLOAD = re.compile(r"\s*\(\s*'(?P<query>(?:[^'\\]|''|\\.)*)'\s*\)\s*TO\s*'(?P<to>[^']*)'", re.I | re.S)
 
 
