@@ -414,6 +414,7 @@ incidents = Table(
     Column("resolved_at", UTCDateTime),
     Column("snoozed_until", UTCDateTime),
     Column("last_result_id", Id),
+    Column("message_id", Id),  # alert_messages.id: the Slack message this incident is shown in
     Column("details", Json, nullable=False, default=dict),
     Index(None, "check", "asset_key", "state"),
     Index(None, "state", "updated_at"),
@@ -432,6 +433,19 @@ incident_events = Table(
     Index(None, "incident_id", "at"),
 )
 
+alert_messages = Table(
+    "alert_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("channel_type", String(32), nullable=False),  # slack | webhook | console
+    Column("destination", String(256), nullable=False),
+    Column("group_key", String(256), nullable=False),  # owner/team whose failures share this message
+    Column("kind", String(32), nullable=False),  # incidents | digest
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("window_ends_at", UTCDateTime, nullable=False),  # later failures of the group join until then
+    Index(None, "destination", "group_key", "window_ends_at"),
+)
+
 outbox = Table(
     "outbox",
     metadata,
@@ -442,6 +456,7 @@ outbox = Table(
     Column("operation", String(32), nullable=False),  # post | update | reply
     Column("payload", Json, nullable=False),
     Column("incident_id", Id),
+    Column("message_id", Id),  # alert_messages.id; updates and replies wait for its post
     Column("state", String(16), nullable=False),  # pending | sending | sent | dead
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UTCDateTime, nullable=False),
