@@ -305,6 +305,8 @@ class Incident:
     snoozed_until: datetime | None = None
     owner: str | None = None
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    team: str | None = None
+    """The owning team, which decides the Slack channel the incident is routed to."""
 
 
 @dataclass(frozen=True)
