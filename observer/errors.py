@@ -80,9 +80,14 @@ class DeliveryError(ObserverError):
 
 
 class TransientDeliveryError(DeliveryError, Transient):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    """Delivery failed for now. ``retry_after`` is the receiver's own wait (HTTP 429 ``Retry-After``);
+    ``in_doubt`` means the receiver may have acted on the request anyway (a timeout or a reset after
+    the request was sent, a 5xx), so a retry must first check whether the message already arrived."""
+
+    def __init__(self, message: str, retry_after: float | None = None, *, in_doubt: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.in_doubt = in_doubt
 
 
 class TerminalDeliveryError(DeliveryError, Terminal):
