@@ -1,0 +1,53 @@
+"""The home page: search the catalog by any part of a name, description, column or owner.
+
+Without JavaScript the form submits ``GET /?q=…`` and the results render here; with it,
+``static/search.js`` asks ``/api/v1/assets`` as you type and redraws the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
+
+from dashboards.templating import render
+from observer.api.auth import Principal, require_role
+from observer.api.deps import read_conn
+from observer.catalog.assets import AssetView, find_assets
+
+router = APIRouter()
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    results: list[AssetView]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+
+@router.get("/", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: str = Query("", max_length=500),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(require_role("viewer")),
+    conn: Connection = Depends(read_conn),
+) -> HTMLResponse:
+    found = find_assets(conn, q, limit=PAGE_SIZE, offset=offset)
+    page = SearchPage(q, found.items, found.total, offset, PAGE_SIZE)
+    title = f"{q} · Search" if q else "Observer catalog"
+    return render(request, "search.html", page, title=title, principal=principal)

@@ -1,0 +1,43 @@
+"""FastAPI dependencies shared by every router: the store, the settings and the clock.
+
+The app factory puts the :class:`~observer.store.Store` and :class:`~observer.config.Settings` on
+``app.state``; routers ask for them with ``Depends(get_store)`` instead of importing globals, so a
+test can build an app over any store. The clock is a dependency too (``Depends(get_now)``) so
+time-dependent endpoints can be tested with a fixed ``now`` (``app.state.clock``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from fastapi import Request
+from sqlalchemy import Connection
+
+from observer.config import Settings
+from observer.store import Store
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def read_conn(request: Request) -> Iterator[Connection]:
+    """A read connection for the duration of one request."""
+    with get_store(request).read() as conn:
+        yield conn

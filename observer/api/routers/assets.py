@@ -1,0 +1,44 @@
+"""``/api/v1/assets``: search the catalog and read one asset with its owner and provenance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Connection
+
+from observer.api.auth import require_role
+from observer.api.deps import read_conn
+from observer.api.errors import NotFound
+from observer.api.keys import key_from_path
+from observer.api.paging import Page, PageParams, page_params
+from observer.api.schemas import AssetDetail, AssetSummary
+from observer.catalog.assets import find_assets, load_asset
+
+router = APIRouter(prefix="/assets", tags=["assets"], dependencies=[Depends(require_role("viewer"))])
+
+
+@router.get("", response_model=Page[AssetSummary], summary="Search assets")
+def list_assets(
+    q: str = Query("", description="words from a name (any spelling), description, column or owner"),
+    platform: str | None = Query(None, description="only this platform, e.g. snowflake"),
+    kind: str | None = Query(None, description="only this kind: table, view, model …"),
+    page: PageParams = Depends(page_params),
+    conn: Connection = Depends(read_conn),
+) -> Page[AssetSummary]:
+    """Assets matching ``q``, best match first (exact name, then name suffix, then prefix, then anywhere)."""
+    found = find_assets(conn, q, platform=platform, kind=kind, limit=page.limit, offset=page.offset)
+    return Page[AssetSummary](
+        items=[AssetSummary.of(v) for v in found.items], total=found.total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{key:path}", response_model=AssetDetail, summary="One asset")
+def read_asset(key: str, conn: Connection = Depends(read_conn)) -> AssetDetail:
+    """One asset by key: ``snowflake://analytics.marts.orders`` or ``snowflake/analytics.marts.orders``.
+
+    Includes columns, the resolved owner with the claim that decided it, and every other claim.
+    """
+    asset_key = key_from_path(key)
+    view = load_asset(conn, asset_key)
+    if view is None:
+        raise NotFound(f"no asset {asset_key}")
+    return AssetDetail.of(view)
