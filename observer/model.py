@@ -186,6 +186,9 @@ class QueryRecord:
     rows_produced: int | None = None
     cloud_services_credits: float = 0.0
     qas_bytes_scanned: int = 0
+    compute_weight: float | None = None
+    """The query's share of its warehouse when the source measures one (Snowflake attributed credits,
+    Databricks task-ms); ``None`` = weigh by execution time."""
     cluster_number: int | None = None
     session_id: str | None = None
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
@@ -202,6 +205,8 @@ class MeteringRecord:
     credits_compute: float
     credits_cloud_services: float = 0.0
     credits_attributed_compute: float | None = None
+    credits_acceleration: float = 0.0
+    """Query-acceleration (QAS) credits of the interval, apportioned by bytes the service scanned."""
 
 
 class RunStatus(enum.StrEnum):

@@ -245,6 +245,9 @@ queries = Table(
     Column("rows_produced", BigInteger),
     Column("cloud_services_credits", Float, nullable=False, default=0.0),
     Column("qas_bytes_scanned", BigInteger, nullable=False, default=0),
+    # the query's share of its warehouse when the source measures one (Snowflake
+    # QUERY_ATTRIBUTION_HISTORY credits, Databricks task-ms); NULL = weigh by execution time
+    Column("compute_weight", Float),
     Column("comment_meta", Json),  # parsed query comment / tags (dbt node id, dag/task …)
     # attribution (rule + reason kept so the UI can say why)
     _key("asset_key"),
@@ -270,6 +273,7 @@ metering = Table(
     Column("credits_compute", Float, nullable=False),
     Column("credits_cloud_services", Float, nullable=False, default=0.0),
     Column("credits_attributed_compute", Float),
+    Column("credits_acceleration", Float, nullable=False, default=0.0),
 )
 
 cost_lines = Table(
@@ -294,6 +298,8 @@ cost_lines = Table(
     Index(None, "source", "month"),
     Index(None, "month", "team"),
     Index(None, "month", "asset_key"),
+    Index(None, "source", "hour"),
+    Index(None, "source", "query_id"),
 )
 
 # ── orchestrators and lineage (migration 0004) ────────────────────────────────────────────────────────
