@@ -54,6 +54,7 @@ class ScriptState:
     """Variables holding a string, for ``IDENTIFIER($v)`` table references."""
 
 
+_FILE_FORMATS = frozenset({"json", "parquet", "csv", "delta", "orc", "text", "avro", "binaryfile", "iceberg"})
 _SET_OPS = (exp.Union, exp.Intersect, exp.Except)
 _SKIP_ARGS = frozenset({"expressions", "from_", "joins", "with_", "laterals", "into"})
 
@@ -271,6 +272,12 @@ class QueryResolver:
                 if target is None:
                     return None, "", ""
                 parts = target.split(".")
+            elif isinstance(inner, exp.Anonymous) and str(inner.this).upper() == "IDENTIFIER" and inner.expressions:
+                # Databricks ``IDENTIFIER('cat.db.t')`` parses as a function call.
+                arg = inner.expressions[0]
+                if not (isinstance(arg, exp.Literal) and arg.is_string):
+                    return None, "", ""
+                parts = names.dotted(arg.this, self.dialect).split(".")
             elif isinstance(inner, exp.Var) and str(inner.this).startswith("@"):
                 # Snowflake ``SELECT $1 FROM @stage/path``: the stage is read.
                 stage = names.stage_name(inner.this)
@@ -280,6 +287,11 @@ class QueryResolver:
                 alias = node.alias_or_name or f"_function{len(scope.sources)}"
                 self._function_source(inner, names.fold(alias, False, None), [], scope, lateral=False)
                 return None, "", ""
+        if len(parts) == 2 and parts[0] in _FILE_FORMATS and ("/" in parts[1] or ":" in parts[1]):
+            # Spark ``parquet.`s3://bucket/path``` reads files at a location.
+            location = names.location_name(node.this.name)
+            self.tables.add(location)
+            return Relation(base=location, known=False), node.alias or location, location
         qualified = ".".join(parts)
         key = parts[-1]
         if len(parts) == 1:
@@ -406,6 +418,9 @@ class QueryResolver:
             if len(sure) > 1:
                 self.warnings.append(f"ambiguous column {name}")
                 return frozenset().union(*(rel.lookup(name) or EMPTY for rel in sure))
+            if cur.parent is None and name in self.state.variables:
+                # A declared script variable (BigQuery ``DECLARE x``) is not a column.
+                return self.state.variables[name]
             alias = cur.aliases.get(name)
             if alias is not None:
                 return alias

@@ -26,6 +26,10 @@ from observer.sql import names
 from observer.sql.relations import EMPTY, Deps, Relation, Schema
 from observer.sql.resolve import QueryResolver, Scope, ScriptState
 
+# Statements that read and write no table data (metadata, session and transaction control).
+_NO_LINEAGE = frozenset(
+    {"Show", "Describe", "Transaction", "Commit", "Rollback", "Grant", "Revoke", "Pragma", "Analyze", "Comment"}
+)
 _RENAME_IN_PLACE = frozenset({"postgres", "redshift", "bigquery", "duckdb"})
 
 _STATEMENT_TYPES: dict[type, str] = {
@@ -92,6 +96,8 @@ class ScriptLineage:
         if isinstance(node, exp.Query):
             r.query(node)
             return "SELECT"
+        if type(node).__name__ in _NO_LINEAGE:
+            return type(node).__name__.upper()
         handler = getattr(self, "_" + type(node).__name__.lower(), None)
         if handler is not None:
             result: str = handler(node, r)
@@ -175,6 +181,11 @@ class ScriptLineage:
         return "SELECT INTO"
 
     def _insert(self, node: exp.Insert, r: QueryResolver, scope: Scope | None = None) -> str:
+        if isinstance(node.this, exp.Directory):
+            # Hive ``INSERT OVERWRITE DIRECTORY 'path' SELECT …`` writes files at a location.
+            r.query(node.expression, scope)
+            self.targets.add(names.location_name(str(node.this.this.this)))
+            return "INSERT"
         target, cols, temp = self._target(node.this, r)
         query = node.expression
         rel = r.query(query, scope) if query is not None else Relation()
@@ -346,6 +357,13 @@ class ScriptLineage:
         scope = Scope()
         if target is not None:
             scope.sources[target.split(".")[-1]] = Relation.table(target, None)
+        if isinstance(node.this, exp.Table):
+            # ``DELETE a FROM t a JOIN s …`` (T-SQL, MySQL): the joined tables are read.
+            for join in node.this.args.get("joins") or ():
+                r._add_source(join.this, scope)
+                on = join.args.get("on")
+                if isinstance(on, exp.Expr):
+                    r.sweep(on, scope)
         for using in node.args.get("using") or ():
             r._add_source(using, scope)
         from_ = node.args.get("from_")
@@ -450,6 +468,8 @@ class ScriptLineage:
         targets = left.expressions if isinstance(left, exp.Tuple) else (left if isinstance(left, list) else [left])
         names_ = [names.identifier(t.this if isinstance(t, exp.Column) else t, self.dialect) for t in targets]
         if value is None:
+            for name in names_:
+                self.state.variables.setdefault(name, EMPTY)
             return
         if len(names_) > 1:
             rel = r.query(value.this if isinstance(value, exp.Subquery) else value) if isinstance(value, (exp.Subquery, exp.Query)) else None
@@ -466,6 +486,9 @@ class ScriptLineage:
             return
         self.state.variables[name] = r.expression(value, Scope())
 
+    def _use(self, node: exp.Use, r: QueryResolver) -> str:
+        return "USE"
+
     def _set(self, node: exp.Set, r: QueryResolver) -> str:
         for item in node.expressions:
             eq = item.this if isinstance(item, exp.SetItem) else item
@@ -476,7 +499,8 @@ class ScriptLineage:
     def _declare(self, node: exp.Declare, r: QueryResolver) -> str:
         for item in node.expressions:
             if isinstance(item, exp.DeclareItem):
-                self._assign(item.this, item.args.get("default"), r)
+                default = item.args.get("default")
+                self._assign(item.this, default if isinstance(default, exp.Expr) else None, r)
         return "DECLARE"
 
     def _export(self, node: exp.Export, r: QueryResolver) -> str:
@@ -509,6 +533,25 @@ class ScriptLineage:
                 if isinstance(tree, exp.Insert):
                     self._insert(tree, r)
             return "INSERT"
+        if keyword == "CREATE":
+            # Clauses the parser does not know (``ON COMMIT DROP`` …): read name and query by pattern.
+            match = _CREATE_AS.match(rest)
+            if match:
+                from observer.sql.parse import parse_statements
+
+                target = names.dotted(match.group("name"), self.dialect)
+                temp = bool(match.group("temp")) or target in self.state.temps
+                for tree, _ in parse_statements(match.group("query"), self.dialect).statements:
+                    self.write(target, [], r.query(tree), temp)
+                    break
+                return f"CREATE {match.group('kind').upper()}"
+            return "CREATE"
+        if keyword in {"OPTIMIZE", "VACUUM"}:
+            # Databricks / Delta maintenance rewrites the table's files: it is work on that table.
+            match = re.match(rf"\s*(?:TABLE\s+)?{_NAME}", rest, re.I)
+            if match and not match.group(1).startswith(("'", "/")):
+                self.targets.add(names.dotted(match.group(1), self.dialect))
+            return keyword
         if keyword == "RENAME":
             # MySQL ``RENAME TABLE a TO b, c TO d``.
             body = re.sub(r"^\s*TABLES?\s+", "", rest, flags=re.I)
@@ -531,6 +574,12 @@ class ScriptLineage:
 
 _NAME = r"((?:[\w$]+|\"[^\"]+\"|`[^`]+`|\[[^\]]+\])(?:\.(?:[\w$]+|\"[^\"]+\"|`[^`]+`|\[[^\]]+\]))*)"
 _RENAME_PAIR = re.compile(rf"\s*{_NAME}\s+TO\s+{_NAME}\s*;?\s*$", re.I)
+_CREATE_AS = re.compile(
+    rf"\s*(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>TEMP\s+|TEMPORARY\s+|VOLATILE\s+)?"
+    rf"(?:\w+\s+)?(?P<kind>TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME[1:-1]}).*?"
+    rf"\bAS\s+(?P<query>\(?\s*(?:SELECT|WITH)\b.*)$",
+    re.I | re.S,
+)
 _APPEND = re.compile(rf"\s*TABLE\s+{_NAME}\s+APPEND\s+FROM\s+{_NAME}", re.I)
 _UNLOAD = re.compile(r"\s*\(\s*'(?P<query>(?:[^'\\]|''|\\.)*)'\s*\)\s*TO\s*'(?P<to>[^']*)'", re.I | re.S)
 
