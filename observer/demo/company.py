@@ -96,7 +96,7 @@ SERVICE_USERS: tuple[ServiceUser, ...] = (
 WAREHOUSES: tuple[Warehouse, ...] = (
     Warehouse("TRANSFORMING", 101, "Medium", 60, "dbt"),
     Warehouse("LOADING", 102, "Small", 60, "Airflow and Fivetran loads"),
-    Warehouse("REPORTING", 103, "Small", 120, "Looker"),
+    Warehouse("REPORTING", 103, "Small", 60, "Looker"),
     Warehouse("ADHOC", 104, "X-Small", 60, "analysts"),
 )
 
