@@ -1,0 +1,61 @@
+"""Orchestrator-declared ownership: what dbt, Dagster, Airflow and OpenLineage say, tied to teams.
+
+Orchestrators name owners their own way — a dbt group ``data_platform`` or ``meta.owner:
+finance-team``, a Dagster ``team:growth`` or ``alice@corp.com``, an Airflow DAG owner ``bob`` — and
+only some of those are Observer team names. :func:`write_declared_claims` resolves each claim's team
+from the names it may be known by (team names, with ``_`` and ``-`` treated alike; people's user
+names and e-mails), then replaces everything that origin claimed before, so a re-ingest with the same
+input changes nothing and an owner removed upstream disappears here too.
+
+Explicit catalog edits are a different origin and level (``edit``), so they are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from observer.attribution.owners import team_of
+from observer.model import AssetKey, OwnerKind, Ownership, OwnershipSource
+from observer.store.ownership import list_teams, people_teams, replace_claims
+
+
+def _variants(name: str) -> list[str]:
+    base = name.strip()
+    if base.lower().startswith("team:"):
+        base = base[5:]
+    if base.startswith(("@", "#")):
+        base = base[1:]
+    return list(dict.fromkeys([base, base.replace("_", "-"), base.replace("-", "_"), base.replace(" ", "-")]))
+
+
+def resolve_team(hints: Iterable[str], teams: list[str], people: Mapping[str, str | None]) -> str | None:
+    """The first team any of ``hints`` names (a team name or a known person)."""
+    for hint in hints:
+        for variant in _variants(hint):
+            team = team_of(variant, teams, people)
+            if team:
+                return team
+    return None
+
+
+def write_declared_claims(
+    conn: Connection,
+    origin: str,
+    claims: Iterable[Ownership],
+    now: datetime,
+    hints: Mapping[AssetKey, Iterable[str]] | None = None,
+) -> int:
+    """Replace ``origin``'s orchestrator claims with ``claims``, teams resolved; returns rows changed."""
+    teams = [t.name for t in list_teams(conn)]
+    people = people_teams(conn)
+    resolved = []
+    for c in claims:
+        names = [c.owner, *((hints or {}).get(c.asset, ()))]
+        team = c.team or resolve_team(names, teams, people)
+        owner = team if c.owner_kind is OwnerKind.TEAM and team else c.owner
+        resolved.append(replace(c, owner=owner, team=team, origin=origin, source=OwnershipSource.ORCHESTRATOR))
+    return replace_claims(conn, origin, OwnershipSource.ORCHESTRATOR, resolved, now)
