@@ -173,4 +173,10 @@ class Schema:
         candidates = self._suffix.get(name)
         if candidates and len(candidates) == 1:
             return self.tables[candidates[0]]
+        # A schema keyed by a shorter name (``events``) than the query writes (``raw.app.events``).
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            hit = self.tables.get(".".join(parts[i:]))
+            if hit is not None:
+                return hit
         return None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from observer.sql import names
+from observer.sql.moves import TableMoves
 from observer.sql.relations import EMPTY, Deps, Relation, Schema
 from observer.sql.resolve import QueryResolver, Scope, ScriptState
 
@@ -67,6 +68,7 @@ class ScriptLineage:
     types: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
+    moves: TableMoves = field(default_factory=TableMoves)
 
     def add(self, node: exp.Expr, text: str = "") -> None:
         """Add one parsed statement. May raise :class:`~observer.sql.resolve.BudgetExceeded`."""
@@ -83,9 +85,11 @@ class ScriptLineage:
     def finish(self) -> tuple[set[str], set[str], set[tuple[str, str]]]:
         """Sources, targets and column pairs, temp tables removed."""
         temps = self.temp_names
-        sources = {s for s in self.sources if s not in temps}
-        targets = {t for t in self.targets if t not in temps}
-        pairs = {(s, t) for s, t in self.pairs if s.rsplit(".", 1)[0] not in temps}
+        sources, targets, pairs = set(self.sources), set(self.targets), set(self.pairs)
+        self.moves.finish(sources, targets, pairs)
+        sources = {s for s in sources if s not in temps}
+        targets = {t for t in targets if t not in temps}
+        pairs = {(s, t) for s, t in pairs if s.rsplit(".", 1)[0] not in temps}
         return sources, targets, pairs
 
     # ── dispatch ─────────────────────────────────────────────────────────────────────────────────
@@ -178,6 +182,8 @@ class ScriptLineage:
         if target:
             temp = temp or bool(into.args.get("temporary"))
             self.write(target, cols, rel, temp)
+            if not temp:
+                self.moves.created(target)
         return "SELECT INTO"
 
     def _insert(self, node: exp.Insert, r: QueryResolver, scope: Scope | None = None) -> str:
@@ -240,6 +246,8 @@ class ScriptLineage:
             # A permanent table replacing a temp name of this script is a real table again.
             self.state.temps.pop(target, None)
             self.temp_names.discard(target)
+        if not temp:
+            self.moves.created(target)
         query = node.expression
         if isinstance(query, exp.Expr) and isinstance(query, (exp.Query, exp.Subquery, exp.Values)):
             rel = r.query(query)
@@ -427,7 +435,8 @@ class ScriptLineage:
         for table in node.args.get("tables") or ([node.this] if node.this is not None else []):
             target, _, temp = self._target(table, r)
             if target and not temp:
-                self.targets.add(target)
+                if not self.moves.drop(target, self.targets, self.sources, self.pairs):
+                    self.targets.add(target)
             elif target:
                 self.state.temps.pop(target, None)
         return "DROP"
@@ -446,17 +455,13 @@ class ScriptLineage:
                     self.state.temps[new or name] = self.state.temps.pop(name)
                     self.temp_names.add(new or name)
                     continue
-                self.sources.add(name)
                 if new:
-                    self.targets.add(new)
+                    self.moves.rename(name, new, self.targets, self.sources, self.pairs)
                 return "ALTER RENAME"
             if isinstance(action, exp.SwapTable):
                 other, _, _ = self._target(action.this, r)
-                self.sources.add(name)
-                self.targets.add(name)
                 if other:
-                    self.sources.add(other)
-                    self.targets.add(other)
+                    self.moves.swap(name, other, self.targets, self.pairs)
                 return "ALTER SWAP"
         if not temp:
             self.targets.add(name)
@@ -558,8 +563,9 @@ class ScriptLineage:
             for pair in body.split(","):
                 match = _RENAME_PAIR.match(pair)
                 if match:
-                    self.sources.add(names.dotted(match.group(1), self.dialect))
-                    self.targets.add(names.dotted(match.group(2), self.dialect))
+                    old_name = names.dotted(match.group(1), self.dialect)
+                    new_name = names.dotted(match.group(2), self.dialect)
+                    self.moves.rename(old_name, new_name, self.targets, self.sources, self.pairs)
             return "RENAME"
         if keyword == "ALTER":
             # Redshift ``ALTER TABLE t APPEND FROM s`` moves s's rows into t.

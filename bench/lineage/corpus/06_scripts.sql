@@ -87,9 +87,9 @@ INSERT INTO marts.ads.spend_daily (day, cost) SELECT day, sum(cost) FROM raw.ads
 ALTER SESSION UNSET QUERY_TAG;
 
 -- title: swap pattern with staging build
--- sources: raw.shop.customers, analytics.marts.customers, analytics.marts.customers__new
--- targets: analytics.marts.customers__new, analytics.marts.customers
--- columns: raw.shop.customers.id -> analytics.marts.customers__new.id, raw.shop.customers.email -> analytics.marts.customers__new.email
+-- sources: raw.shop.customers
+-- targets: analytics.marts.customers
+-- columns: raw.shop.customers.id -> analytics.marts.customers.id, raw.shop.customers.email -> analytics.marts.customers.email
 CREATE OR REPLACE TABLE analytics.marts.customers__new AS SELECT id, lower(email) AS email FROM raw.shop.customers;
 ALTER TABLE analytics.marts.customers__new SWAP WITH analytics.marts.customers;
 DROP TABLE analytics.marts.customers__new;
