@@ -222,7 +222,7 @@ def parse_manifest(
         if key is None:
             continue
         project.keys[uid] = key
-    for uid, node in (manifest.get("exposures") or {}).items():
+    for uid in manifest.get("exposures") or {}:
         project.keys[uid] = exposure_key(uid)
     for uid, node, kind in described:
         key = project.keys.get(uid)

@@ -67,10 +67,10 @@ class RunMatch:
     reason: str
 
 
-def _contains(run: RunRecord, moment: datetime) -> bool:
-    if run.start_time is None or run.start_time - SLACK > moment:
+def _contains(run: RunRecord, moment: datetime, slack: timedelta = SLACK) -> bool:
+    if run.start_time is None or run.start_time - slack > moment:
         return False
-    return run.end_time is None or run.end_time + SLACK >= moment
+    return run.end_time is None or run.end_time + slack >= moment
 
 
 def _width(run: RunRecord) -> float:
@@ -79,11 +79,31 @@ def _width(run: RunRecord) -> float:
     return (run.end_time - run.start_time).total_seconds()
 
 
+def _distance(run: RunRecord, moment: datetime) -> float:
+    """Seconds between ``moment`` and the run's window (0 inside it)."""
+    assert run.start_time is not None
+    if moment < run.start_time:
+        return (run.start_time - moment).total_seconds()
+    if run.end_time is not None and moment > run.end_time:
+        return (moment - run.end_time).total_seconds()
+    return 0.0
+
+
+def _running(runs: Iterable[RunRecord], moment: datetime) -> list[RunRecord]:
+    """Runs whose window holds ``moment``; only when none does exactly, those within the clock slack."""
+    runs = list(runs)
+    exact = [r for r in runs if _contains(r, moment, timedelta(0))]
+    if exact:
+        return sorted(exact, key=lambda r: (_width(r), r.run_id))
+    near = [r for r in runs if _contains(r, moment)]
+    return sorted(near, key=lambda r: (_distance(r, moment), _width(r), r.run_id))
+
+
 def _closest(runs: list[RunRecord], moment: datetime) -> RunRecord | None:
-    """The run containing ``moment`` (tightest first), else the latest that started before it."""
-    inside = [r for r in runs if _contains(r, moment)]
+    """The run holding ``moment`` (see :func:`_running`), else the latest that started before it."""
+    inside = _running(runs, moment)
     if inside:
-        return min(inside, key=lambda r: (_width(r), r.run_id))
+        return inside[0]
     before = [r for r in runs if r.start_time is not None and r.start_time <= moment + SLACK]
     if before:
         return max(before, key=lambda r: (r.start_time, r.run_id))
@@ -100,7 +120,7 @@ class RunIndex:
 
     def __init__(self, runs: Iterable[RunRecord]) -> None:
         self.runs = sorted((r for r in runs if r.start_time is not None), key=lambda r: (r.start_time, r.run_id))
-        self._starts = [r.start_time for r in self.runs]
+        self._starts: list[datetime] = [r.start_time for r in self.runs if r.start_time is not None]
         self._by_task: dict[tuple[str, str], list[RunRecord]] = {}
         self._by_run: dict[str, list[RunRecord]] = {}
         self._by_asset: dict[AssetKey, list[RunRecord]] = {}
@@ -123,7 +143,7 @@ class RunIndex:
         """Task runs whose window contains ``moment``."""
         hi = bisect.bisect_right(self._starts, moment + SLACK)
         lo = bisect.bisect_left(self._starts, moment - MAX_TASK)
-        return [r for r in self.runs[lo:hi] if r.task and _contains(r, moment)]
+        return _running((r for r in self.runs[lo:hi] if r.task), moment)
 
     def find(self, q: QueryContext) -> RunMatch | None:
         """The run ``q`` belongs to, with the rule that matched and a readable reason."""
@@ -177,10 +197,10 @@ class RunIndex:
     def _target(self, q: QueryContext) -> RunMatch | None:
         if q.target is None:
             return None
-        runs = [r for r in self._by_asset.get(q.target, []) if r.task and _contains(r, q.start_time)]
+        runs = _running((r for r in self._by_asset.get(q.target, []) if r.task), q.start_time)
         if not runs:
             return None
-        run = min(runs, key=lambda r: (_width(r), r.run_id))
+        run = runs[0]
         return RunMatch(run, "write_target", f"writes {q.target}, the output of {run.orchestrator} task {run.task} running then")
 
     def _user(self, q: QueryContext) -> RunMatch | None:
@@ -190,6 +210,6 @@ class RunIndex:
         runs = [r for r in self.running_at(q.start_time) if warehouse_user(r) == user]
         if not runs:
             return None
-        run = min(runs, key=lambda r: (_width(r), r.run_id))
+        run = runs[0]
         others = f" (tightest of {len(runs)} running)" if len(runs) > 1 else ""
         return RunMatch(run, "user_window", f"{user} runs {run.orchestrator} {run.job}; task {run.task} was running{others}")

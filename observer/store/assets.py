@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, and_, delete, func, or_, select
 
 from observer.identifiers import normalize_qualified_name
 from observer.model import Asset, AssetKey, AssetKind, Column
-from observer.store.tables import asset_columns, assets, ownerships
+from observer.store.tables import asset_columns, assets, catalog_edits, ownerships
 from observer.store.upsert import upsert
 
 # Fields a collector may leave unset without wiping what another collector said.
@@ -73,9 +73,12 @@ def upsert_assets(conn: Connection, items: Iterable[Asset], now: datetime) -> in
         for start in range(0, len(keys), 500)
         for r in conn.execute(select(assets).where(assets.c.key.in_(keys[start : start + 500])))
     }
+    edited = _edited_descriptions(conn, keys)
     rows = []
     for asset in items:
         row = _asset_row(asset, now)
+        if row["key"] in edited:
+            row["description"] = edited[row["key"]]  # a catalog edit wins over every collector
         old = existing.get(row["key"])
         if old is not None:
             o = old._mapping
@@ -98,6 +101,17 @@ def upsert_assets(conn: Connection, items: Iterable[Asset], now: datetime) -> in
             asset_id = ids[asset.key]
             _replace_columns(conn, asset_id, asset.columns)
     return len(rows)
+
+
+def _edited_descriptions(conn: Connection, keys: list[str]) -> dict[str, str | None]:
+    """Descriptions set by hand in the catalog (``catalog_edits``), which re-ingestion must keep."""
+    out: dict[str, str | None] = {}
+    for start in range(0, len(keys), 500):
+        stmt = select(catalog_edits.c.asset_key, catalog_edits.c.value).where(
+            catalog_edits.c.field == "description", catalog_edits.c.asset_key.in_(keys[start : start + 500])
+        )
+        out.update({r.asset_key: r.value for r in conn.execute(stmt)})
+    return out
 
 
 def _same(old: Any, row: dict[str, Any]) -> bool:

@@ -38,7 +38,7 @@ def record_check_results(conn: Connection, results: Iterable[CheckResult]) -> in
         return 0
     keys = {(r["check"], r["asset_key"], r["run_key"]) for r in rows}
     present: set[tuple[str, str, str]] = set()
-    assets = sorted({r["asset_key"] for r in rows})
+    assets = sorted({str(r["asset_key"]) for r in rows})
     for start in range(0, len(assets), 500):
         stmt = select(check_results.c.check, check_results.c.asset_key, check_results.c.run_key).where(
             check_results.c.asset_key.in_(assets[start : start + 500])
