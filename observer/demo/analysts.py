@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 
 from observer.demo.company import PEOPLE, Person
 from observer.demo.timeline import Timeline
-from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes
+from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes, with_volumes
 
 Template = Callable[[random.Random, date], str]
+Odd = tuple[str, str, Template]
 
 
 def _d(day: date, back: int) -> str:
@@ -85,7 +86,7 @@ TEMPLATES: dict[str, list[tuple[str, str, Template]]] = {
 
 WORK_HOURS = {"growth": (14, 22), "finance": (7, 16), "product-analytics": (9, 18), "data-platform": (8, 18)}
 
-ODD = (
+ODD: tuple[Odd, ...] = (
     ("odd:show_tables", "SHOW", lambda r, d: f"show tables in schema analytics.{r.choice(('marts', 'staging', 'raw'))}"),
     ("odd:describe", "DESCRIBE", lambda r, d: f"describe table analytics.marts.{r.choice(('fct_orders', 'dim_customers'))}"),
     ("odd:use", "USE", lambda r, d: "use warehouse ADHOC"),
@@ -139,8 +140,9 @@ class AnalystSimulator:
             compile_ms=self.rng.randint(50, 900), exec_ms=exec_ms, session_id=self.sessions[p.username], shape=shape,
             schema="PUBLIC", bytes_scanned=scanned, partitions_scanned=partitions(scanned) if scanned else 0,
             partitions_total=partitions(scanned) if scanned else 0, uses_compute=compute,
-            cache_pct=round(self.rng.uniform(0, 0.9), 4) if scanned else 0.0, **extra,
+            cache_pct=round(self.rng.uniform(0, 0.9), 4) if scanned else 0.0,
         )
+        with_volumes(query, extra)
         self.queries.append(query)
         return query
 
@@ -153,11 +155,11 @@ class AnalystSimulator:
             at = datetime(day.year, day.month, day.day, self.rng.randint(first, last - 1), self.rng.randint(0, 59),
                           self.rng.randint(0, 59), self.rng.randint(0, 999) * 1000)
             roll = self.rng.random()
-            if roll < 0.012:
+            if roll < 0.03:
                 shape, qtype, make = self.rng.choice(ODD)
                 self._q(p, make(self.rng, day), qtype, at, shape, self.rng.randint(20, 400),
                         compute=qtype in ("UNKNOWN", "CALL"))
-            elif roll < 0.027:
+            elif roll < 0.045:
                 code, message, text = self.rng.choice(ERRORS)
                 timeout = code == "000630"
                 q = self._q(p, text, "SELECT" if timeout else "UNKNOWN", at, f"error:{code}",

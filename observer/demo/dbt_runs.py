@@ -22,7 +22,7 @@ from observer.demo.company import DBT_PROJECT, DBT_VERSION, INCIDENTS
 from observer.demo.data_tests import TESTS, DataTest, tests_for
 from observer.demo.project import HOURLY_JOB, MODELS_BY_NAME, Model, build_order
 from observer.demo.timeline import Timeline
-from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes
+from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes, with_volumes
 
 THREADS = 4
 NIGHTLY_AT = (2, 0)
@@ -189,8 +189,8 @@ class DbtSimulator:
             warehouse=WAREHOUSE, warehouse_size=SIZE, start=round_ms(start),
             compile_ms=self.rng.randint(40, 380) if compute else self.rng.randint(5, 40),
             exec_ms=exec_ms, session_id=session, shape=shape, schema=PROFILE_SCHEMA, uses_compute=compute,
-            **volumes,
         )
+        with_volumes(query, volumes)
         self.queries.append(query)
         return query
 

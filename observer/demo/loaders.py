@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from observer.demo.load_plan import Load
 from observer.demo.timeline import Timeline
-from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes
+from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes, with_volumes
 
 AIRFLOW_USER, FIVETRAN_USER, ROLE, WAREHOUSE, SIZE = "AIRFLOW_SVC", "FIVETRAN_SVC", "LOADER", "LOADING", "Small"
 
@@ -194,8 +194,9 @@ class LoaderSimulator:
             query_id=self.factory.query_id(start), text=text, query_type=query_type, user=user, role=ROLE,
             warehouse=WAREHOUSE, warehouse_size=SIZE, start=round_ms(start), compile_ms=self.rng.randint(30, 260),
             exec_ms=exec_ms, session_id=self.sessions["airflow" if user == AIRFLOW_USER else "fivetran"],
-            shape=shape, schema=schema, query_tag=tag, uses_compute=compute, **volumes,
+            shape=shape, schema=schema, query_tag=tag, uses_compute=compute,
         )
+        with_volumes(query, volumes)
         if "bytes_scanned" in volumes:
             query.partitions_scanned = query.partitions_total = partitions(volumes["bytes_scanned"])
         self.queries.append(query)

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from observer.demo.company import DATABASE, warehouse
+from observer.demo.company import DATABASE, Warehouse, warehouse
 from observer.demo.metering import MeteringRow
 from observer.demo.workload import SimQuery, text_hash
 
@@ -58,31 +58,29 @@ SCHEMA_IDS = {"RAW": 231, "STAGING": 232, "MARTS": 233, "SNAPSHOTS": 234, "SCRAT
 RELEASE = "9.34.2"
 
 
-class Text(str):
-    """A value written enclosed in quotes (VARCHAR columns)."""
+def q(value: str | None) -> str:
+    """A VARCHAR value: enclosed in double quotes, inner quotes doubled; NULL stays empty."""
+    if value is None:
+        return ""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def n(value: object) -> str:
+    """A NUMBER value (NULL stays empty)."""
+    return "" if value is None else str(value)
 
 
 def ts(moment: datetime) -> str:
     """Snowflake's default TIMESTAMP_LTZ output in a UTC session: ``2025-11-21 02:00:04.118 +0000``."""
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d} +0000"
+    return moment.isoformat(sep=" ", timespec="milliseconds") + " +0000"
 
 
 def num(value: float, scale: int = 9) -> str:
     return f"{value:.{scale}f}"
 
 
-def csv_line(values: Sequence[object]) -> str:
-    out = []
-    for v in values:
-        if v is None:
-            out.append("")
-        elif isinstance(v, Text):
-            out.append('"' + v.replace('"', '""') + '"')
-        elif isinstance(v, bool):
-            out.append("true" if v else "false")
-        else:
-            out.append(str(v))
-    return ",".join(out) + "\n"
+def line(values: Sequence[str]) -> str:
+    return ",".join(values) + "\n"
 
 
 def parameterized_hash(query: SimQuery) -> str:
@@ -91,41 +89,47 @@ def parameterized_hash(query: SimQuery) -> str:
 
 def query_history_rows(queries: Iterable[SimQuery]) -> Iterable[str]:
     yield ",".join(QUERY_HISTORY_COLUMNS) + "\n"
-    for q in queries:
-        wh = warehouse(q.warehouse) if q.warehouse else None
-        ran = q.metered
-        failed = q.status != "SUCCESS"
-        yield csv_line((
-            Text(q.query_id), Text(q.text), DATABASE_ID, Text(q.database or DATABASE),
-            SCHEMA_IDS.get(q.schema or "", None), Text(q.schema) if q.schema else None, Text(q.query_type),
-            q.session_id, Text(q.user), Text(q.role), wh.warehouse_id if wh else None, Text(wh.name) if wh else None,
-            Text(q.warehouse_size) if ran and q.warehouse_size else None, Text("STANDARD") if wh else None,
-            1 if ran else None, Text(q.query_tag), Text(q.status), Text(q.error_code) if q.error_code else None,
-            Text(q.error_message) if q.error_message else None, ts(q.start), ts(q.end), q.total_ms,
-            q.bytes_scanned, num(q.cache_pct, 6), q.bytes_written, 0 if failed else min(q.rows_produced, 500) * 96,
-            0, q.rows_produced or (1 if q.rows_inserted else 0), q.rows_inserted, q.rows_updated, q.rows_deleted,
-            0, 0, q.partitions_scanned, q.partitions_total, 0, 0, 0, q.compile_ms, q.exec_ms, 0, 0, q.queued_ms,
-            q.blocked_ms, None, None, 0, None, None, 0, 0, num(q.cloud_services_credits), Text(RELEASE),
-            None, None, None, None, None, 100 if ran else None, False, 0, 0, 0, 0, 0, Text("ROLE"),
-            Text(text_hash(q.text)), 2, Text(parameterized_hash(q)), 1,
-            Text('{"roles":"","count":0,"ids":""}'), 1 if q.rows_inserted else q.rows_produced, 0, None, 0,
+    wh_ids: dict[str, Warehouse] = {}
+    for qr in queries:
+        wh = None
+        if qr.warehouse:
+            wh = wh_ids.get(qr.warehouse) or warehouse(qr.warehouse)
+            wh_ids[qr.warehouse] = wh
+        ran = qr.metered
+        failed = qr.status != "SUCCESS"
+        rows_produced = qr.rows_produced or (1 if qr.rows_inserted else 0)
+        yield line((
+            q(qr.query_id), q(qr.text), n(DATABASE_ID), q(qr.database or DATABASE),
+            n(SCHEMA_IDS.get(qr.schema or "")), q(qr.schema), q(qr.query_type),
+            n(qr.session_id), q(qr.user), q(qr.role), n(wh.warehouse_id if wh else None), q(wh.name if wh else None),
+            q(qr.warehouse_size if ran else None), q("STANDARD" if wh else None),
+            "1" if ran else "", q(qr.query_tag), q(qr.status), q(qr.error_code), q(qr.error_message),
+            ts(qr.start), ts(qr.end), n(qr.total_ms),
+            n(qr.bytes_scanned), num(qr.cache_pct, 6), n(qr.bytes_written),
+            "0" if failed else n(min(qr.rows_produced, 500) * 96), "0", n(rows_produced), n(qr.rows_inserted),
+            n(qr.rows_updated), n(qr.rows_deleted), "0", "0", n(qr.partitions_scanned), n(qr.partitions_total),
+            "0", "0", "0", n(qr.compile_ms), n(qr.exec_ms), "0", "0", n(qr.queued_ms), n(qr.blocked_ms),
+            "", "", "0", "", "", "0", "0", num(qr.cloud_services_credits), q(RELEASE),
+            "", "", "", "", "", "100" if ran else "", "false", "0", "0", "0", "0", "0", q("ROLE"),
+            q(text_hash(qr.text)), "2", q(parameterized_hash(qr)), "1",
+            q('{"roles":"","count":0,"ids":""}'), n(1 if qr.rows_inserted else qr.rows_produced), "0", "", "0",
         ))
 
 
 def metering_rows(rows: Iterable[MeteringRow]) -> Iterable[str]:
     yield ",".join(METERING_COLUMNS) + "\n"
     for r in rows:
-        yield csv_line((ts(r.start), ts(r.end), r.warehouse_id, Text(r.warehouse),
-                        num(r.compute + r.cloud_services), num(r.compute), num(r.cloud_services), num(r.attributed)))
+        yield line((ts(r.start), ts(r.end), n(r.warehouse_id), q(r.warehouse),
+                    num(r.compute + r.cloud_services), num(r.compute), num(r.cloud_services), num(r.attributed)))
 
 
 def attribution_rows(queries: Iterable[SimQuery], credits: dict[str, float]) -> Iterable[str]:
     """QUERY_ATTRIBUTION_HISTORY leaves out very short queries (≤ ~100 ms), as Snowflake does."""
     yield ",".join(ATTRIBUTION_COLUMNS) + "\n"
-    for q in queries:
-        if not q.metered or q.exec_ms <= 100 or q.query_id not in credits:
+    for qr in queries:
+        if not qr.metered or qr.exec_ms <= 100 or qr.query_id not in credits:
             continue
-        wh = warehouse(q.warehouse or "")
-        yield csv_line((Text(q.query_id), None, None, wh.warehouse_id, Text(wh.name), Text(text_hash(q.text)),
-                        Text(parameterized_hash(q)), Text(q.query_tag), Text(q.user), ts(q.exec_start), ts(q.end),
-                        num(credits[q.query_id]), None))
+        wh = warehouse(qr.warehouse or "")
+        yield line((q(qr.query_id), "", "", n(wh.warehouse_id), q(wh.name), q(text_hash(qr.text)),
+                    q(parameterized_hash(qr)), q(qr.query_tag), q(qr.user), ts(qr.exec_start), ts(qr.end),
+                    num(credits[qr.query_id]), ""))

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from observer.demo.load_plan import BACKFILL_CUSTOMERS, Load
-from observer.demo.project import CHANNEL_MAPPING, MODELS, build_order
+from observer.demo.project import CHANNEL_MAPPING, build_order
 from observer.demo.timeline import Timeline
 
 WAREHOUSE_FILE = "analytics.duckdb"
@@ -151,7 +151,7 @@ with sessions as (
             as anonymous_id,
         case when rnd(l.first + r.i, 33) < 0.25 then 1 + cast(floor(rnd(l.first + r.i, 34) * 3000) as bigint) end
             as customer_id,
-        pick(%s, rnd(l.first + r.i, 35)) as utm,
+        pick(__UTM__, rnd(l.first + r.i, 35)) as utm,
         rnd(l.first + r.i, 36) < 0.55 as tagged,
         l.load_at
     from _loads as l join range(0, 20000) as r(i) on r.i < l.n
@@ -174,7 +174,7 @@ select
     s.load_at as _loaded_at
 from sessions as s join range(0, 8) as e(j) on e.j < s.n_events
 order by occurred_at, event_id
-""" % _UTM,
+""".replace("__UTM__", _UTM),
     "google_ads_spend": """
 create table raw.google_ads_spend as
 select

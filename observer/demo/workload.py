@@ -80,10 +80,17 @@ class SimQuery:
         return self.uses_compute and self.warehouse is not None and self.exec_ms > 0
 
 
+def with_volumes(query: SimQuery, volumes: dict[str, int]) -> SimQuery:
+    """Set volume counters (``rows_inserted=…``, ``bytes_scanned=…``) given as keywords."""
+    for name, value in volumes.items():
+        setattr(query, name, value)
+    return query
+
+
 def scale_for_size(base_ms: float, base_size: str, size: str) -> float:
     """Execution time on another warehouse size: bigger warehouses help, but not linearly."""
     ratio = CREDITS_PER_HOUR[size] / CREDITS_PER_HOUR[base_size]
-    return base_ms / ratio**0.75
+    return float(base_ms / ratio**0.75)
 
 
 class QueryFactory:
