@@ -1,0 +1,1 @@
+"""Console delivery: prints messages instead of sending them (dry runs, demos)."""
