@@ -45,9 +45,9 @@ _DOCS_CSP = (
 
 def api_routers() -> list[APIRouter]:
     """Every ``/api/v1`` router, in the order they appear in the OpenAPI document."""
-    from observer.api.routers import assets
+    from observer.api.routers import assets, catalog_edits, openlineage, owners
 
-    return [assets.router]
+    return [assets.router, catalog_edits.router, owners.router, openlineage.router]
 
 
 def _version() -> str:

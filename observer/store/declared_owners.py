@@ -59,3 +59,31 @@ def write_declared_claims(
         owner = team if c.owner_kind is OwnerKind.TEAM and team else c.owner
         resolved.append(replace(c, owner=owner, team=team, origin=origin, source=OwnershipSource.ORCHESTRATOR))
     return replace_claims(conn, origin, OwnershipSource.ORCHESTRATOR, resolved, now)
+
+
+def set_declared_claim(conn: Connection, claim: Ownership, now: datetime, hints: Iterable[str] = ()) -> bool:
+    """Add or replace one orchestrator claim (origin and asset from ``claim``), team resolved.
+
+    For sources that describe assets one at a time (OpenLineage events), where replacing everything
+    an origin said would drop the assets this event does not mention. Returns whether anything changed.
+    """
+    from sqlalchemy import select
+
+    from observer.store.ownership import set_claim
+    from observer.store.tables import ownerships
+
+    teams = [t.name for t in list_teams(conn)]
+    team = claim.team or resolve_team([claim.owner, *hints], teams, people_teams(conn))
+    owner = team if claim.owner_kind is OwnerKind.TEAM and team else claim.owner
+    final = replace(claim, owner=owner, team=team, source=OwnershipSource.ORCHESTRATOR)
+    row = conn.execute(
+        select(ownerships.c.owner, ownerships.c.owner_kind, ownerships.c.team, ownerships.c.detail).where(
+            ownerships.c.asset_key == str(final.asset),
+            ownerships.c.source == final.source.value,
+            ownerships.c.origin == final.origin,
+        )
+    ).first()
+    if row is not None and tuple(row) == (final.owner, final.owner_kind.value, final.team, final.detail):
+        return False
+    set_claim(conn, final, now)
+    return True
