@@ -113,6 +113,18 @@ class RouteRule(BaseModel):
     channel: str
 
 
+class CostAlertConfig(BaseModel):
+    """When spend opens an incident: a team over (or forecast over) its budget, a query whose spend jumps."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budgets: bool = Field(True, description="alert on teams over, or forecast over, monthly_budget_usd")
+    forecast_after_days: int = Field(5, ge=1, description="days into a month before its forecast counts")
+    jump_window_days: int = Field(7, ge=1, description="compare the last N days with the N days before")
+    jump_ratio: float = Field(3.0, gt=1, description="spend multiplied by at least this much is a jump")
+    jump_min_usd: float = Field(100.0, ge=0, description="…and grew by at least this many dollars")
+
+
 class AlertingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -122,6 +134,7 @@ class AlertingConfig(BaseModel):
     group_window_minutes: int = Field(10, ge=0)
     max_attempts: int = Field(8, ge=1)
     digest: bool = False
+    cost: CostAlertConfig = Field(default_factory=CostAlertConfig)
 
 
 class ServerConfig(BaseModel):

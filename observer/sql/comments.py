@@ -31,12 +31,14 @@ from typing import Any
 from urllib.parse import unquote
 
 _SCAN = 8192
-_COMMENT = re.compile(r"/\*(.*?)\*/|--([^\n]*)", re.S)
+# Strings are matched (and skipped) so that ``'a -- b'`` is not read as a comment.
+_COMMENT = re.compile(r"'(?:[^'\\]|\\.|'')*'|/\*(.*?)\*/|--([^\n]*)", re.S)
 _DAGSTER = re.compile(r"snowflake_dagster_dbt_v1_opaque_id\[\[\[([^\]]+)\]\]\]")
 _LOOKER = re.compile(r"^\s*Looker Query Context\s*'?(\{.*\})'?\s*$", re.S)
 _METABASE = re.compile(r"^\s*Metabase::\s*(.*)$", re.S)
 _METABASE_PAIR = re.compile(r"(\w+):\s*(\S+)")
-_PAIR = re.compile(r"""([A-Za-z_][\w.\-]*)\s*[=:]\s*(?:'([^']*)'|"([^"]*)"|([^\s,;'"]+))""")
+_PAIR = re.compile(r"""([A-Za-z_][\w.\-]*)\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s,;'"]+))""")
+_TAG_PAIR = re.compile(r"""([A-Za-z_][\w.\-]*)\s*[=:]\s*(?:'([^']*)'|"([^"]*)"|([^\s,;'"]+))""")
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -106,6 +108,8 @@ def extract_comment_tags(sql: str) -> QueryTags:
     tags: dict[str, str] = {}
     for match in _COMMENT.finditer(text):
         body = match.group(1) if match.group(1) is not None else match.group(2)
+        if body is None:
+            continue
         found_tool, found = _read_comment(body)
         if found:
             for key, value in found.items():
@@ -192,7 +196,9 @@ def parse_query_tag(tag: str | None) -> QueryTags:
     if data is not None:
         flat = _flatten(data)
     else:
-        flat = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _PAIR.finditer(text)}
+        flat = {
+            m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _TAG_PAIR.finditer(text)
+        }
         if not flat:
             flat = {"query_tag": text}
     return QueryTags(_tool_from_keys(flat), MappingProxyType(flat))

@@ -48,9 +48,9 @@ _LITERALS = {
     # MySQL alone also starts a comment with ``#``.
     "mysql": re.compile("|".join([*_BRANCHES, _STRING_DQ, r"#[^\n]*"]), re.S),
 }
-# A number not glued to an identifier (``t1``, ``$1``, ``@2``, ``x.5``): starts with a digit so the
-# engine can scan for digits in C, then looks back past that digit.
-_NUMBER = re.compile(r"\d(?<![\w$.@:]\d)\d*(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\w$])")
+# A number not glued to an identifier (``t1``, ``$1``, ``@2``, ``a.b``): starts with a digit or a dot
+# so the engine can scan for those in C, then looks back past that character.
+_NUMBER = re.compile(r"[\d.](?<![\w$@:.][\d.])(?:(?<=\.)\d+|(?<=\d)\d*)(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\w$])")
 _LIST = re.compile(r"\(['\s,]*\)(?:\s*,\s*\(['\s,]*\))*")
 _DBT_TMP = re.compile(r"(__dbt_tmp)\d+")
 _QUICK = ("'", '"', "-", "/*", "`", "$$", "#")
