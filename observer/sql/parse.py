@@ -152,7 +152,8 @@ def _describe(err: BaseException, text: str | None = None) -> str:
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
     if isinstance(err, sqlglot.errors.ParseError) and err.errors:
         first = err.errors[0]
-        message = f"{first.get('description')} (line {first.get('line')}, col {first.get('col')})"
+        description = re.sub(r" but got <Token[^>]*>", "", str(first.get("description")))
+        message = f"{description} (line {first.get('line')}, col {first.get('col')})"
     if text is not None and len(text) > 60:
         text = text[:57] + "..."
     return f"{message}: {text}" if text else message
