@@ -50,7 +50,9 @@ class Usage:
     """``start_time`` + compilation + queueing (see :func:`execution_start`)."""
     end: datetime
     weight: float | None = None
-    """Total weight of the query over its window; ``None`` = its execution milliseconds."""
+    """Measured weight of the query over its window (Snowflake attributed credits, Databricks task-ms);
+    ``None`` = its execution milliseconds. In an hour where some query has a measured weight, queries
+    without one weigh nothing."""
     cloud_services_credits: float = 0.0
     acceleration_bytes: int = 0
     attribution: Attribution | None = None
@@ -131,24 +133,34 @@ def apportion(
         day_compute[day] += m.credits_compute
         day_cloud[day] += m.credits_cloud_services
 
-    # slices[(warehouse, hour)] = [(usage index, weight, acceleration bytes), ...]
+    # slices[(warehouse, hour)] = [(usage index, weight, acceleration bytes), ...]; hours in which some
+    # query carries a measured weight share by measured weights only (the others weigh nothing: the
+    # source measured them as negligible), other hours by execution time.
     slices: dict[tuple[str, int], list[tuple[int, float, float]]] = defaultdict(list)
+    measured: set[tuple[str, int]] = set()
     for i, u in enumerate(usages):
         s = u.execution_start.timestamp()
         e = u.end.timestamp()
         if e <= s:
             continue
-        total = u.weight if u.weight is not None else (e - s) * 1000.0
+        explicit = u.weight is not None
+        total: float = u.weight if u.weight is not None else (e - s) * 1000.0
         qas = float(u.acceleration_bytes)
         h0 = int(s // HOUR_S)
         h1 = int((e - 1e-6) // HOUR_S)
         if h0 == h1:
             slices[(u.warehouse, h0)].append((i, total, qas))
+            if explicit:
+                measured.add((u.warehouse, h0))
             continue
-        span = e - s
+        width = e - s
         for h in range(h0, h1 + 1):
-            part = (min(e, (h + 1) * HOUR_S) - max(s, h * HOUR_S)) / span
+            part = (min(e, (h + 1) * HOUR_S) - max(s, h * HOUR_S)) / width
             slices[(u.warehouse, h)].append((i, total * part, qas * part))
+            if explicit:
+                measured.add((u.warehouse, h))
+    for key in measured:
+        slices[key] = [(i, w if usages[i].weight is not None else 0.0, b) for i, w, b in slices[key]]
 
     lines: list[CostLine] = []
     rate_of: dict[date, float] = {}

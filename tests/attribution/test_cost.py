@@ -150,3 +150,13 @@ def test_always_on_meters_cover_every_hour_between_first_and_last() -> None:
     ms = always_on_meters("pg", "main", at(9, 59), at(12, 0))
     assert [m.start_time.hour for m in ms] == [9, 10, 11, 12]
     assert {m.credits_compute for m in ms} == {1.0}
+
+
+def test_measured_weights_win_within_their_hour_and_unmeasured_queries_weigh_nothing_there() -> None:
+    """QUERY_ATTRIBUTION_HISTORY omits very short queries: where it measured, it decides."""
+    a = Usage("a", "W", at(9), at(9), at(9, 30), weight=0.3)
+    b = Usage("b", "W", at(9), at(9), at(9, 30), weight=0.1)
+    tiny = Usage("tiny", "W", at(9), at(9), at(9, 0, 1))
+    late = Usage("late", "W", at(10), at(10), at(10, 30))  # next hour: not measured yet
+    lines = apportion([a, b, tiny, late], [meter(9, 2.0, wh="W"), meter(10, 1.0, wh="W")], DatedRates(3.0), source="sf")
+    assert {c.query_id: c.credits for c in lines} == {"a": pytest.approx(1.5), "b": pytest.approx(0.5), "late": pytest.approx(1.0)}

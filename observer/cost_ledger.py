@@ -1,0 +1,195 @@
+"""The cost ledger: recompute a source's cost lines for the days whose queries or meters changed.
+
+This is the job that turns stored history into stored costs. It reads each dirty day's queries and
+meters, runs the pure cost model (:mod:`observer.attribution.cost`) with the platform's method and
+prices, and replaces the day's lines and clears its mark in one transaction. Which method applies is
+decided by the source's platform:
+
+=====================  ============================================  ===================================
+platform               metered by                                    priced by
+=====================  ============================================  ===================================
+snowflake              WAREHOUSE_METERING_HISTORY credits            ``snowflake_credit_usd`` / dated rates
+databricks             billing usage DBUs, shared by task time       ``databricks_dbu_usd``
+bigquery               each job's bytes billed (or slot-ms)          ``bigquery_tib_usd`` / slot-hour
+anything else          one compute-hour per hour the server was up   ``compute_hour_usd[platform]``
+=====================  ============================================  ===================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from observer.attribution.cost import Usage, always_on_meters, apportion, hour_start
+from observer.attribution.pricing import DatedRates, bigquery_billed_bytes, bigquery_on_demand_tib, slot_hours
+from observer.config import Pricing
+from observer.model import AssetKey, Attribution, CostLine, MeteringRecord
+from observer.store import Store
+from observer.store.costs import (
+    clear_dirty,
+    day_start,
+    dirty_days,
+    mark_dirty,
+    meters_between,
+    replace_cost_lines,
+)
+from observer.store.queries import StoredUsage, query_span, source_platform, usages_between
+from observer.store.watermarks import get_watermark, set_watermark
+
+PLATFORM_STREAM = "platform"
+METERED = frozenset({"snowflake", "databricks"})
+RESERVATION = "reservation"
+"""``warehouse_size`` of a BigQuery job that ran on reserved slots (priced by slot time)."""
+
+
+@dataclass(frozen=True)
+class CostMethod:
+    kind: str
+    """``metered`` (shared warehouse meters), ``time`` (always-on server) or ``jobs`` (priced per job)."""
+    rates: DatedRates
+    second_rate: float = 0.0
+    """BigQuery: the slot-hour price (``rates`` is the TiB price)."""
+
+
+def cost_method(platform: str, pricing: Pricing) -> CostMethod:
+    """How ``platform``'s spend is metered and priced (see the module docstring)."""
+    if platform == "snowflake":
+        return CostMethod("metered", DatedRates.parse(pricing.snowflake_credit_usd, pricing.snowflake_credit_rates))
+    if platform == "databricks":
+        return CostMethod("metered", DatedRates(pricing.databricks_dbu_usd))
+    if platform == "bigquery":
+        return CostMethod("jobs", DatedRates(pricing.bigquery_tib_usd), pricing.bigquery_slot_hour_usd)
+    return CostMethod("time", DatedRates(pricing.compute_hour_usd.get(platform, 0.0)))
+
+
+def remember_platform(store: Store, source: str, platform: str, now: datetime) -> None:
+    with store.transaction() as conn:
+        if get_watermark(conn, source, PLATFORM_STREAM) != platform:
+            set_watermark(conn, source, platform, now, PLATFORM_STREAM)
+
+
+class _Attributions:
+    """One shared :class:`Attribution` per distinct stored value (a million lines, a few thousand values)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str | None, ...], Attribution | None] = {}
+
+    def __call__(self, u: StoredUsage) -> Attribution | None:
+        key = (u.asset_key, u.owner, u.team, u.rule, u.reason)
+        if key not in self._cache:
+            self._cache[key] = (
+                None
+                if u.rule is None
+                else Attribution(AssetKey.from_stored(u.asset_key) if u.asset_key else None, u.owner, u.team, u.rule, u.reason or "")
+            )
+        return self._cache[key]
+
+
+def _usages(rows: Sequence[StoredUsage], attribution: _Attributions) -> list[Usage]:
+    out = []
+    for r in rows:
+        if not r.warehouse:
+            continue
+        waits = (r.compilation_ms or 0.0) + (r.queued_ms or 0.0)
+        start = r.start_time + timedelta(milliseconds=waits) if waits > 0 else r.start_time
+        if start > r.end_time:
+            start = r.end_time
+        out.append(
+            Usage(
+                r.query_id, r.warehouse, r.start_time, start, r.end_time, r.compute_weight,
+                r.cloud_services_credits or 0.0, r.qas_bytes_scanned or 0, attribution(r), r.user_name, r.fingerprint,
+            )
+        )
+    return out
+
+
+def _job_lines(source: str, rows: Sequence[StoredUsage], day: date, method: CostMethod, attribution: _Attributions) -> list[CostLine]:
+    """BigQuery: each job priced on its own (bytes billed, or slot time on a reservation)."""
+    out = []
+    for r in rows:
+        if r.start_time.astimezone(UTC).date() != day:
+            continue
+        hour = hour_start(r.start_time)
+        if r.warehouse_size == RESERVATION:
+            credits = slot_hours(r.slot_ms or 0)
+            usd, kind = credits * method.second_rate, "slot"
+        else:
+            billed = bigquery_billed_bytes(r.bytes_scanned or 0, bytes_billed=r.bytes_billed)
+            credits = bigquery_on_demand_tib(billed)
+            usd, kind = credits * method.rates.on(day), "bytes"
+        if credits <= 0:
+            continue
+        out.append(
+            CostLine(source, r.warehouse or "on-demand", hour, credits, usd, r.query_id, kind, attribution(r), r.user_name, r.fingerprint)
+        )
+    return out
+
+
+def _time_meters(
+    source: str, spans: dict[str | None, tuple[datetime, datetime]], start: datetime, end: datetime
+) -> list[MeteringRecord]:
+    meters: list[MeteringRecord] = []
+    for warehouse, (first, last) in spans.items():
+        if warehouse is None:
+            continue
+        lo, hi = max(first, start), min(last, end - timedelta(microseconds=1))
+        if lo <= hi:
+            meters.extend(always_on_meters(source, warehouse, lo, hi))
+    return meters
+
+
+@dataclass
+class LedgerReport:
+    days: int = 0
+    lines: int = 0
+
+
+def materialize_costs(
+    store: Store, source: str, pricing: Pricing, *, days: Iterable[date] | None = None, platform: str | None = None
+) -> LedgerReport:
+    """Recompute ``source``'s cost lines for ``days`` (default: the days marked dirty)."""
+    with store.read() as conn:
+        todo = sorted(set(days)) if days is not None else dirty_days(conn, source)
+        platform = platform or get_watermark(conn, source, PLATFORM_STREAM) or source_platform(conn, source)
+        spans = query_span(conn, source) if todo and platform and cost_method(platform, pricing).kind == "time" else {}
+    report = LedgerReport()
+    if not todo or platform is None:
+        return report
+    method = cost_method(platform, pricing)
+    attribution = _Attributions()
+    for day in todo:
+        start = day_start(day)
+        end = start + timedelta(days=1)
+        with store.transaction() as conn:
+            rows = usages_between(conn, source, start, end)
+            if method.kind == "jobs":
+                lines = _job_lines(source, rows, day, method, attribution)
+            else:
+                if method.kind == "metered":
+                    meters = meters_between(conn, source, start, end)
+                else:
+                    meters = _time_meters(source, spans, start, end)
+                lines = apportion(_usages(rows, attribution), meters, method.rates, source=source)
+            report.lines += replace_cost_lines(conn, source, start, end, lines)
+            clear_dirty(conn, source, day)
+        report.days += 1
+    return report
+
+
+def recompute_all(store: Store, source: str, pricing: Pricing, now: datetime) -> LedgerReport:
+    """Mark every day with queries or meters dirty and recompute (after a price change)."""
+    with store.read() as conn:
+        spans = query_span(conn, source)
+        first = min((s for s, _ in spans.values()), default=None)
+        last = max((e for _, e in spans.values()), default=None)
+        meter_days = {m.start_time.date() for m in meters_between(conn, source, datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))}
+    days = set(meter_days)
+    if first and last:
+        d = first.astimezone(UTC).date()
+        while d <= last.astimezone(UTC).date():
+            days.add(d)
+            d += timedelta(days=1)
+    with store.transaction() as conn:
+        mark_dirty(conn, source, days, now)
+    return materialize_costs(store, source, pricing)

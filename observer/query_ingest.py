@@ -1,0 +1,233 @@
+"""The shared path from a warehouse collector's records to stored, attributed, costed history.
+
+Every warehouse collector (live or export) hands batches of :class:`~observer.model.QueryRecord` and
+:class:`~observer.model.MeteringRecord` to a :class:`QueryIngest`, which per batch
+
+1. skips rows the store already holds unchanged (a re-read of the same export costs a lookup);
+2. fingerprints and tags every remaining row and parses lineage once per *new* fingerprint
+   (:class:`observer.sql.analysis.QueryAnalyzer` with the store's fingerprint cache);
+3. attributes each query to an asset/owner/team with the rule and reason
+   (:mod:`observer.attribution.queries`), computed once per distinct query shape and context;
+4. writes query rows, meters, new fingerprints, the days whose costs must be recomputed and the
+   collector's watermark **in one transaction** — a crash loses nothing and duplicates nothing;
+
+and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`observer.cost_ledger`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from observer.attribution.queries import Attributed, AttributionContext, Hints, QueryFacts, attribute_query
+from observer.config import Settings
+from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
+from observer.model import AssetKey, MeteringRecord, QueryRecord
+from observer.plugins import IngestReport
+from observer.sql.analysis import QueryAnalysis, QueryAnalyzer, QueryInput
+from observer.sql.comments import QueryTags
+from observer.sql.names import qualify_name
+from observer.store import Store
+from observer.store.attribution import context_version, load_attribution_context, run_index
+from observer.store.costs import days_between, mark_dirty, write_meters
+from observer.store.fingerprints import FingerprintRepository
+from observer.store.queries import query_row, set_weights, stored_revisions, write_queries
+from observer.store.watermarks import set_watermark
+
+CONTEXT_STREAM = "attribution-context"
+
+
+def hints_of(tags: QueryTags, query_tag: str | None) -> Hints:
+    """Attribution hints from a query's comment/tag analysis (``via`` says which one said it)."""
+    if not tags.tags:
+        return Hints()
+    node = tags.dbt_node_id
+    dag, task = tags.airflow_dag_id, tags.airflow_task_id
+    dagster_run = tags.get("dagster_run_id") or (tags.get("run_id") if tags.tool == "dagster" else None)
+    dagster_asset = tags.dagster_asset_key
+    if not (node or (dag and task) or dagster_run or dagster_asset):
+        return Hints()
+    named = node or dag or dagster_run or dagster_asset or ""
+    via = "tag" if query_tag and named and named in query_tag else "comment"
+    return Hints(
+        via=via,
+        dbt_node_id=node,
+        dbt_invocation_id=tags.dbt_invocation_id,
+        airflow_dag_id=dag,
+        airflow_task_id=task,
+        airflow_run_id=tags.get("run_id", "dag_run_id", "airflow_run_id") if dag else None,
+        dagster_run_id=dagster_run,
+        dagster_step=tags.get("dagster_step", "step_key") if dagster_run else None,
+        dagster_asset=dagster_asset,
+    )
+
+
+def comment_meta(tags: QueryTags) -> dict[str, Any] | None:
+    if not tags.tags and tags.tool is None:
+        return None
+    meta: dict[str, Any] = dict(tags.tags)
+    if tags.tool:
+        meta["tool"] = tags.tool
+    return meta
+
+
+def _keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
+    out = []
+    for name in sorted(names):
+        if name.startswith(("@", "'")) or "://" in name:
+            continue  # stages and external locations are not catalog assets
+        out.append(AssetKey.of(platform, qualify_name(name, database=database, schema=schema)))
+    return tuple(out)
+
+
+@dataclass
+class _Shape:
+    targets: tuple[AssetKey, ...]
+    sources: tuple[AssetKey, ...]
+
+
+class QueryIngest:
+    """Writes one source's history; see the module docstring. Use as a context manager or call
+    :meth:`finish` after the last batch."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        source: str,
+        platform: str,
+        dialect: str | None,
+        now: datetime,
+        report: IngestReport | None = None,
+    ) -> None:
+        self.store, self.settings = store, settings
+        self.source, self.platform, self.dialect, self.now = source, platform, dialect, now
+        self.report = report or IngestReport()
+        self.repo = FingerprintRepository(store)
+        self.analyzer = QueryAnalyzer(store=self.repo)
+        with store.read() as conn:
+            self.context: AttributionContext = load_attribution_context(conn)
+            self.context_version = context_version(conn)
+        self._shapes: dict[tuple[str, str | None, str | None], _Shape] = {}
+        self._attributions: dict[tuple[Any, ...], Attributed] = {}
+        self._known_counts: Counter[str] = Counter()
+        self.queries_written = 0
+        self.meters_written = 0
+        remember_platform(store, source, platform, now)
+
+    # ── per row ──────────────────────────────────────────────────────────────────────────────────────
+
+    def _shape(self, a: QueryAnalysis, q: QueryRecord) -> _Shape:
+        key = (a.fingerprint, q.database_name, q.schema_name)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _Shape(
+                _keys(a.lineage.targets, self.platform, q.database_name, q.schema_name),
+                _keys(a.lineage.sources, self.platform, q.database_name, q.schema_name),
+            )
+        return shape
+
+    def attribute(self, q: QueryRecord, a: QueryAnalysis, hints: Hints) -> Attributed:
+        shape = self._shape(a, q)
+        facts = QueryFacts(
+            q.query_id, q.user_name, q.start_time, q.end_time, a.statement_type,
+            shape.targets, shape.sources, a.error, hints,
+        )
+        if self.context.runs is not None:
+            return attribute_query(facts, self.context)
+        key = (a.fingerprint, q.user_name, q.database_name, q.schema_name, hints)
+        found = self._attributions.get(key)
+        if found is None:
+            found = self._attributions[key] = attribute_query(facts, self.context)
+        return found
+
+    # ── per batch ────────────────────────────────────────────────────────────────────────────────────
+
+    def add(
+        self,
+        queries: Sequence[QueryRecord],
+        meters: Sequence[MeteringRecord] = (),
+        *,
+        acceleration: Sequence[MeteringRecord] = (),
+        weights: Mapping[str, float] | None = None,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write one batch (see the module docstring); safe to repeat."""
+        weights = weights or {}
+        with self.store.read() as conn:
+            stored = stored_revisions(conn, self.source, [q.query_id for q in queries])
+        todo = []
+        for q in queries:
+            old = stored.get(q.query_id)
+            if old is None or old[:-1] != _revision(q):
+                todo.append(q)
+            else:
+                weight = weights.get(q.query_id, q.compute_weight)
+                if weight is not None and weight != old[-1]:
+                    todo.append(q)
+        rows = []
+        days: set[date] = set()
+        if todo:
+            analyses = self.analyzer.analyze_many(QueryInput(q.text, self.dialect, q.query_tag) for q in todo)
+            if self.context.runs is None or todo:
+                with self.store.read() as conn:
+                    self.context.runs = run_index(
+                        conn, min(q.start_time for q in todo), max(q.end_time for q in todo)
+                    )
+            for q, a in zip(todo, analyses, strict=True):
+                hints = hints_of(a.tags, q.query_tag)
+                found = self.attribute(q, a, hints)
+                rows.append(
+                    query_row(q, a.fingerprint, comment_meta(a.tags), found.attribution, found.run_id, weights.get(q.query_id))
+                )
+                days.update(days_between(q.start_time, q.end_time))
+        new_entries = self.analyzer.new_entries()
+        new_fps = {e.fingerprint for e in new_entries}
+        counts = Counter(r[3] for r in rows if r[3] is not None)
+        new_counts = {fp: n for fp, n in counts.items() if fp in new_fps}
+        for fp, n in counts.items():
+            if fp not in new_fps:
+                self._known_counts[fp] += n
+        in_batch = {q.query_id for q in queries}
+        loose = {k: v for k, v in weights.items() if k not in in_batch}
+        with self.store.transaction() as conn:
+            written = write_queries(conn, rows)
+            meter_days = write_meters(conn, meters)
+            if acceleration:
+                meter_days |= write_meters(conn, acceleration, acceleration_only=True)
+            if loose:
+                for start, end in set_weights(conn, self.source, loose):
+                    days.update(days_between(start, end))
+            if new_entries:
+                self.repo.upsert_many(conn, new_entries, seen_at=self.now, occurrences=new_counts)
+            mark_dirty(conn, self.source, days | meter_days, self.now)
+            for stream, value in (watermarks or {}).items():
+                set_watermark(conn, self.source, value, self.now, stream)
+            set_watermark(conn, self.source, self.context_version, self.now, CONTEXT_STREAM)
+        self.queries_written += written
+        self.meters_written += len(meter_days)
+        self.report.rows_written += written
+
+    def finish(self) -> LedgerReport:
+        """Flush fingerprint counts and recompute the cost lines of every changed day."""
+        if self._known_counts:
+            with self.store.transaction() as conn:
+                self.repo.touch_many(conn, dict(self._known_counts), seen_at=self.now)
+            self._known_counts.clear()
+        ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform)
+        self.report.details.update(
+            queries_written=self.queries_written,
+            fingerprints_parsed=self.analyzer.parsed,
+            parse_failures=sum(self.analyzer.failures_by_dialect.values()),
+            cost_days=ledger.days,
+            cost_lines=ledger.lines,
+        )
+        return ledger
+
+
+def _revision(q: QueryRecord) -> tuple[Any, ...]:
+    return (q.end_time, q.status, q.execution_ms, q.cloud_services_credits, q.bytes_billed, q.slot_ms)

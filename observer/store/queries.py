@@ -1,0 +1,234 @@
+"""Query history in the store: bulk idempotent writes, change detection, and the reads costing needs.
+
+A query is identified by ``(source, query_id)``. Writing the same history twice changes nothing and
+reports nothing written; a row that changed at the source (a late ``END_TIME``, revised cloud-services
+credits) is updated in place. :func:`stored_revisions` lets the ingest path skip unchanged rows
+*before* analysing them, so re-reading a million-row export costs a lookup, not a re-parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from observer.model import AssetKey, Attribution, QueryRecord
+from observer.store.bulk import write_rows
+from observer.store.tables import queries
+
+QUERY_COLUMNS: tuple[str, ...] = (
+    "source", "query_id", "platform", "fingerprint", "text", "user_name", "role_name", "warehouse",
+    "warehouse_size", "database_name", "schema_name", "query_type", "status", "error_message", "query_tag",
+    "start_time", "end_time", "execution_ms", "compilation_ms", "queued_ms", "total_elapsed_ms",
+    "bytes_scanned", "bytes_billed", "slot_ms", "rows_produced", "cloud_services_credits", "qas_bytes_scanned",
+    "compute_weight", "comment_meta", "asset_key", "owner", "team", "attribution_rule", "attribution_reason",
+    "run_id",
+)
+ATTRIBUTION_COLUMNS = ("asset_key", "owner", "team", "attribution_rule", "attribution_reason", "run_id")
+LONGEST_QUERY = timedelta(days=2)
+"""Queries are looked up by start time; one running longer than this is not seen by later hours."""
+
+Revision = tuple[Any, ...]
+
+
+def stored_revisions(conn: Connection, source: str, query_ids: Sequence[str]) -> dict[str, Revision]:
+    """For the stored rows among ``query_ids``: the fields a source revises (end time, status,
+    execution ms, cloud-services credits, bytes billed, slot-ms) and last the measured weight."""
+    c = queries.c
+    out: dict[str, Revision] = {}
+    stmt = select(
+        c.query_id, c.end_time, c.status, c.execution_ms, c.cloud_services_credits, c.bytes_billed, c.slot_ms,
+        c.compute_weight,
+    ).where(c.source == source, c.query_id.in_(bindparam("ids", expanding=True)))
+    for start in range(0, len(query_ids), 900):
+        for r in conn.execute(stmt, {"ids": list(query_ids[start : start + 900])}):
+            out[r[0]] = tuple(r[1:])
+    return out
+
+
+def query_row(
+    q: QueryRecord,
+    fingerprint: str | None,
+    comment_meta: Mapping[str, Any] | None,
+    attribution: Attribution,
+    run_id: str | None = None,
+    compute_weight: float | None = None,
+) -> tuple[Any, ...]:
+    """A row in :data:`QUERY_COLUMNS` order for :func:`write_queries`."""
+    return (
+        q.source, q.query_id, q.platform, fingerprint, q.text, q.user_name, q.role_name, q.warehouse,
+        q.warehouse_size, q.database_name, q.schema_name, q.query_type, q.status, q.error_message, q.query_tag,
+        q.start_time, q.end_time, q.execution_ms, q.compilation_ms, q.queued_ms, q.total_elapsed_ms,
+        q.bytes_scanned, q.bytes_billed, q.slot_ms, q.rows_produced, q.cloud_services_credits, q.qas_bytes_scanned,
+        compute_weight if compute_weight is not None else q.compute_weight,
+        dict(comment_meta) if comment_meta else None,
+        str(attribution.asset) if attribution.asset else None, attribution.owner, attribution.team,
+        attribution.rule, attribution.reason, run_id,
+    )
+
+
+def write_queries(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Upsert rows built by :func:`query_row`; returns how many were new or changed.
+
+    A stored measured weight (``compute_weight``) is kept when a row arrives without one.
+    """
+    return write_rows(conn, queries, QUERY_COLUMNS, rows, conflict=("source", "query_id"), keep=("compute_weight",))
+
+
+def set_weights(conn: Connection, source: str, weights: Mapping[str, float]) -> list[tuple[datetime, datetime]]:
+    """Store measured weights for queries already stored; returns the windows of those that changed."""
+    c = queries.c
+    ids = list(weights)
+    changed: list[tuple[str, datetime, datetime]] = []
+    stmt = select(c.query_id, c.compute_weight, c.start_time, c.end_time).where(
+        c.source == source, c.query_id.in_(bindparam("ids", expanding=True))
+    )
+    for start in range(0, len(ids), 900):
+        for r in conn.execute(stmt, {"ids": ids[start : start + 900]}):
+            if r.compute_weight != weights[r.query_id]:
+                changed.append((r.query_id, r.start_time, r.end_time))
+    if changed:
+        conn.execute(
+            update(queries)
+            .where(c.source == source, c.query_id == bindparam("qid"))
+            .values(compute_weight=bindparam("w")),
+            [{"qid": q, "w": weights[q]} for q, _, _ in changed],
+        )
+    return [(s, e) for _, s, e in changed]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUsage:
+    """What the cost ledger reads of one stored query."""
+
+    query_id: str
+    warehouse: str | None
+    warehouse_size: str | None
+    start_time: datetime
+    end_time: datetime
+    compilation_ms: float
+    queued_ms: float
+    compute_weight: float | None
+    cloud_services_credits: float
+    qas_bytes_scanned: int
+    bytes_billed: int | None
+    bytes_scanned: int
+    slot_ms: int | None
+    user_name: str | None
+    fingerprint: str | None
+    asset_key: str | None
+    owner: str | None
+    team: str | None
+    rule: str | None
+    reason: str | None
+
+
+def usages_between(conn: Connection, source: str, start: datetime, end: datetime) -> list[StoredUsage]:
+    """Queries of ``source`` that overlap ``[start, end)``."""
+    c = queries.c
+    stmt = select(
+        c.query_id, c.warehouse, c.warehouse_size, c.start_time, c.end_time, c.compilation_ms, c.queued_ms,
+        c.compute_weight, c.cloud_services_credits, c.qas_bytes_scanned, c.bytes_billed, c.bytes_scanned, c.slot_ms,
+        c.user_name, c.fingerprint, c.asset_key, c.owner, c.team, c.attribution_rule, c.attribution_reason,
+    ).where(
+        c.source == source,
+        c.start_time >= start - LONGEST_QUERY,
+        c.start_time < end,
+        c.end_time >= start,
+    )
+    return [StoredUsage(*r) for r in conn.execute(stmt)]  # type: ignore[call-arg, arg-type]
+
+
+def query_span(conn: Connection, source: str) -> dict[str | None, tuple[datetime, datetime]]:
+    """First start and last end of ``source``'s stored queries, per warehouse."""
+    c = queries.c
+    rows = conn.execute(
+        select(c.warehouse, func.min(c.start_time), func.max(c.end_time)).where(c.source == source).group_by(c.warehouse)
+    )
+    from observer.store.tables import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    out: dict[str | None, tuple[datetime, datetime]] = {}
+    for wh, lo, hi in rows:
+        lo_v, hi_v = conv(lo, conn.dialect), conv(hi, conn.dialect)
+        if lo_v is not None and hi_v is not None:
+            out[wh] = (lo_v, hi_v)
+    return out
+
+
+def source_platform(conn: Connection, source: str) -> str | None:
+    c = queries.c
+    return conn.execute(select(c.platform).where(c.source == source).limit(1)).scalar()
+
+
+def sources_with_queries(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute(select(queries.c.source).distinct().order_by(queries.c.source))]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionInput:
+    """A stored query's facts that attribution reads, and the attribution it has now."""
+
+    query_id: str
+    fingerprint: str | None
+    user_name: str | None
+    database_name: str | None
+    schema_name: str | None
+    query_tag: str | None
+    comment_meta: dict[str, Any] | None
+    start_time: datetime
+    end_time: datetime
+    current: tuple[Any, ...]
+    """Stored :data:`ATTRIBUTION_COLUMNS` values."""
+
+
+def attribution_inputs(conn: Connection, source: str, chunk: int = 50_000) -> Iterator[list[AttributionInput]]:
+    """Every stored query of ``source``, in chunks, for re-attribution."""
+    c = queries.c
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            select(
+                c.id, c.query_id, c.fingerprint, c.user_name, c.database_name, c.schema_name, c.query_tag,
+                c.comment_meta, c.start_time, c.end_time,
+                *(c[name] for name in ATTRIBUTION_COLUMNS),
+            )
+            .where(c.source == source, c.id > last_id)
+            .order_by(c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [AttributionInput(*r[1:10], tuple(r[10:])) for r in rows]
+
+
+def update_attributions(conn: Connection, source: str, changes: Iterable[tuple[str, tuple[Any, ...]]]) -> int:
+    """Set :data:`ATTRIBUTION_COLUMNS` of the given queries (``(query_id, values)``)."""
+    params = [
+        {"qid": qid, **{f"v_{n}": v for n, v in zip(ATTRIBUTION_COLUMNS, values, strict=True)}} for qid, values in changes
+    ]
+    if not params:
+        return 0
+    stmt = (
+        update(queries)
+        .where(queries.c.source == source, queries.c.query_id == bindparam("qid"))
+        .values({name: bindparam(f"v_{name}") for name in ATTRIBUTION_COLUMNS})
+    )
+    for start in range(0, len(params), 5000):
+        conn.execute(stmt, params[start : start + 5000])
+    return len(params)
+
+
+def attribution_values(a: Attribution, run_id: str | None) -> tuple[Any, ...]:
+    return (str(a.asset) if a.asset else None, a.owner, a.team, a.rule, a.reason, run_id)
+
+
+def stored_attribution(values: Sequence[Any]) -> Attribution | None:
+    asset, owner, team, rule, reason = values[:5]
+    if rule is None:
+        return None
+    return Attribution(AssetKey.from_stored(asset) if asset else None, owner, team, rule, reason or "")

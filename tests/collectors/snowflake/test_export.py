@@ -1,0 +1,181 @@
+"""Snowflake export ingest: files in ACCOUNT_USAGE's own layout → attributed, costed queries.
+
+The fixture files hold the worked example of docs/costs.md (plus a bad row, a row ending before it
+starts and a metadata-only SHOW), so the costs checked here are the hand-computed ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from collectors.snowflake import ingest_snowflake_exports
+from observer.config import Settings
+from observer.errors import InputError
+from observer.model import Asset, AssetKey, AssetKind, OwnerKind, Ownership, OwnershipSource, Person, Team
+from observer.store import Store, open_store
+from observer.store.assets import upsert_assets
+from observer.store.costs import dirty_days
+from observer.store.ownership import set_claim, sync_teams, upsert_people
+from observer.store.tables import cost_lines, queries
+
+FIXTURES = Path(__file__).parent / "fixtures"
+QH = FIXTURES / "query_history.csv"
+WMH = FIXTURES / "warehouse_metering_history.csv"
+QAH = FIXTURES / "query_acceleration_history.csv"
+NOW = datetime(2026, 3, 3, tzinfo=UTC)
+SETTINGS = Settings(pricing={"snowflake_credit_usd": 3.0, "snowflake_credit_rates": {"2026-03-01": 2.5}})
+Q1, Q2, Q3 = (f"01c2a0b1-0000-4a1c-0000-00000000a00{i}" for i in (1, 2, 3))
+
+
+def ingest(store: Store, qh: Path = QH, **kw: object):  # type: ignore[no-untyped-def]
+    files = {"query_history": [qh], "metering": [WMH], "acceleration": [QAH]}
+    files.update(kw)  # type: ignore[arg-type]
+    return ingest_snowflake_exports(store, SETTINGS, source="snowflake", now=NOW, **files)  # type: ignore[arg-type]
+
+
+def per_query(store: Store) -> dict[str, tuple[float, float]]:
+    out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    with store.read() as conn:
+        for qid, wh, credits, usd in conn.execute(
+            select(cost_lines.c.query_id, cost_lines.c.warehouse, cost_lines.c.credits, cost_lines.c.cost_usd)
+        ):
+            key = qid or f"idle:{wh}"
+            out[key][0] += credits
+            out[key][1] += usd
+    return {k: (round(v[0], 9), round(v[1], 9)) for k, v in out.items()}
+
+
+def lines(store: Store) -> list[tuple[object, ...]]:
+    with store.read() as conn:
+        rows = conn.execute(
+            select(cost_lines.c.hour, cost_lines.c.kind, cost_lines.c.query_id, cost_lines.c.credits, cost_lines.c.rule)
+        ).all()
+    return sorted((h, k, q or "", round(c, 9), r or "") for h, k, q, c, r in rows)
+
+
+def test_export_ingest_costs_the_worked_example_and_reports_bad_rows(store: Store) -> None:
+    report = ingest(store)
+    assert per_query(store) == {
+        Q1: pytest.approx((0.435, 1.0875)),
+        Q2: pytest.approx((0.9775, 2.44375)),
+        Q3: pytest.approx((0.3375, 0.84375)),
+        "idle:TRANSFORMING": pytest.approx((0.2, 0.5)),
+    }
+    assert report.rows_bad == 2
+    assert report.errors == [
+        "query_history.csv:10 [START_TIME]: not a timestamp: 'yesterday at noon'",
+        "query_history.csv:12 [END_TIME]: ends before it starts (2026-03-02T10:44:00+00:00 < 2026-03-02T10:45:00+00:00)",
+    ]
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(queries)).scalar() == 4  # incl. the free SHOW
+        assert dirty_days(conn, "snowflake") == []
+
+
+def test_reingesting_the_same_files_changes_nothing(store: Store) -> None:
+    ingest(store)
+    before = lines(store)
+    again = ingest(store)
+    assert again.rows_written == 0
+    assert again.details["cost_days"] == 0
+    assert lines(store) == before
+
+
+def test_a_revised_row_is_updated_and_its_day_recosted(store: Store, tmp_path: Path) -> None:
+    ingest(store)
+    text = QH.read_text(encoding="utf-8")
+    # Q3 ran 20 minutes, not 10: it now takes half of the 10:00 hour's 0.6 credits.
+    revised = tmp_path / "query_history.csv"
+    rows = list(csv.reader(text.splitlines(keepends=True)))
+    header = rows[0]
+    for row in rows[1:]:
+        if row[0] == Q3:
+            row[header.index("EXECUTION_TIME")] = str(20 * 60_000)
+            row[header.index("END_TIME")] = "2026-03-02 10:50:00.000 +0000"
+    with revised.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
+    report = ingest(store, revised)
+    assert report.rows_written == 1
+    t = per_query(store)
+    assert t[Q3][0] == pytest.approx(0.6 * 20 / 40 + 0.1 + 0.0375)
+    assert t[Q2][0] == pytest.approx(0.54 + 0.6 * 20 / 40 + 0.0375)
+
+
+def test_gzip_and_json_lines_read_like_csv(store: Store, tmp_path: Path) -> None:
+    with QH.open(encoding="utf-8", newline="") as fh:
+        records = list(csv.DictReader(fh))
+    jsonl = tmp_path / "qh.jsonl.gz"
+    with gzip.open(jsonl, "wt", encoding="utf-8") as out:
+        for r in records:
+            out.write(json.dumps({k.lower(): (v if v != "" else None) for k, v in r.items()}) + "\n")
+    gz_meter = tmp_path / "wmh.csv.gz"
+    gz_meter.write_bytes(gzip.compress(WMH.read_bytes()))
+    report = ingest(store, jsonl, metering=[gz_meter])
+    assert report.rows_bad == 2
+    assert report.errors[0].startswith("qh.jsonl.gz:4 [START_TIME]")
+    assert per_query(store)[Q2] == pytest.approx((0.9775, 2.44375))
+
+
+def test_a_wrong_header_names_the_missing_columns(sqlite_store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "qh.csv"
+    bad.write_text("QUERY_ID,SQL_TEXT,USER_NAME,WAREHOUSE_NAME,EXECUTION_STATUS,START_TIME,END_TIME\nx,select 1,A,W,SUCCESS,,\n")
+    with pytest.raises(InputError) as err:
+        ingest(sqlite_store, bad)
+    assert "qh.csv:1" in str(err.value)
+    assert "missing columns QUERY_TEXT, EXECUTION_TIME" in str(err.value)
+    with sqlite_store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(queries)).scalar() == 0
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_crash_mid_ingest_loses_nothing_and_duplicates_nothing(store: Store, tmp_path: Path) -> None:
+    def crash_after_first_batch(done: int, total: int | None) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        ingest_snowflake_exports(
+            store, SETTINGS, source="snowflake", now=NOW, query_history=[QH], metering=[WMH], acceleration=[QAH],
+            batch_size=2, progress=crash_after_first_batch,
+        )
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(queries)).scalar() == 2  # the first batch, committed
+        assert conn.execute(select(func.count()).select_from(cost_lines)).scalar() == 0
+        assert len(dirty_days(conn, "snowflake")) == 1  # …and its day still to be costed
+    report = ingest(store)
+    assert report.rows_written == 2
+    clean = open_store(f"sqlite:///{tmp_path / 'clean.db'}")
+    ingest(clean)
+    assert lines(store) == lines(clean)
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(queries)).scalar() == 4
+
+
+def test_comments_owners_and_teams_decide_who_pays(store: Store) -> None:
+    fct = AssetKey("snowflake", "analytics.marts.fct_orders")
+    with store.transaction() as conn:
+        sync_teams(conn, [Team("finance"), Team("growth")])
+        upsert_people(conn, [Person("CAROL", team="finance"), Person("ALICE", team="growth")])
+        upsert_assets(conn, [Asset(fct, AssetKind.MODEL, external_id="model.shop.fct_orders", source="dbt")], NOW)
+        set_claim(conn, Ownership(fct, "finance", OwnerKind.TEAM, OwnershipSource.ORCHESTRATOR, "dbt meta.owner", "dbt:shop", "finance"), NOW)
+    ingest(store)
+    with store.read() as conn:
+        got = {
+            r.query_id: (r.attribution_rule, r.asset_key, r.owner, r.team)
+            for r in conn.execute(select(queries))
+        }
+    assert got[Q1] == ("comment", str(fct), "finance", "finance")
+    assert got[Q2] == ("write_target", "snowflake://analytics.marts.daily_revenue", None, "growth")
+    assert got[Q3] == ("reader_team", str(fct), None, "finance")
+    with store.read() as conn:
+        reason = conn.execute(select(queries.c.attribution_reason).where(queries.c.query_id == Q1)).scalar()
+    assert "model.shop.fct_orders" in reason and "dbt meta.owner" in reason
