@@ -76,6 +76,17 @@ def _ago(value: datetime | None, now: datetime) -> str:
     return "just now"
 
 
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+    return f"{seconds // 3600:.0f} h {(seconds % 3600) // 60:.0f} min"
+
+
 def _asset_url(key: AssetKey | str) -> str:
     return asset_path(key if isinstance(key, AssetKey) else AssetKey.from_stored(key))
 
@@ -88,7 +99,9 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=_number, money=_money, bytes=_bytes, when=_when, asset_url=_asset_url)
+    env.filters.update(
+        number=_number, money=_money, bytes=_bytes, when=_when, duration=_duration, asset_url=_asset_url
+    )
     env.globals.update(ago=_ago, nav=NAV)
     return env
 

@@ -1,20 +1,28 @@
-"""The asset page: what a table is, who owns it and why, and its columns."""
+"""The asset page: what a table is, who owns it and why, where its data comes from and goes,
+its columns, checks and recent runs, and (for editors) forms to fix its description and owner."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import Connection
 
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
-from observer.api.deps import read_conn
+from observer.api.deps import get_now, get_store, read_conn
 from observer.api.errors import NotFound
-from observer.api.keys import key_from_path
+from observer.api.keys import api_asset_path, asset_path, key_from_path
 from observer.catalog.assets import AssetView, load_asset
-from observer.model import OwnershipSource
+from observer.catalog.lineage import ColumnLink, LineageView, load_column_lineage, load_lineage
+from observer.errors import NotFound as MissingObject
+from observer.model import AssetKey, CheckResult, OwnershipSource, RunRecord
+from observer.store import Store
+from observer.store.catalog_edits import CatalogEdit, edit_description, edit_owner, edits_for
+from observer.store.check_results import results_for_asset
+from observer.store.runs import runs_for_asset
 
 router = APIRouter()
 
@@ -31,6 +39,26 @@ PROVENANCE = {
 class AssetPage:
     view: AssetView
     provenance: dict[OwnershipSource, str]
+    lineage: LineageView
+    column_links: list[ColumnLink]
+    runs: list[RunRecord]
+    checks: list[CheckResult]
+    """The latest result of each check on the asset."""
+    edits: dict[str, CatalogEdit]
+    can_edit: bool
+    lineage_api: str
+
+    @property
+    def url(self) -> str:
+        return asset_path(self.view.key)
+
+
+def _latest_per_check(results: list[CheckResult]) -> list[CheckResult]:
+    latest: dict[str, CheckResult] = {}
+    for r in results:  # newest first
+        latest.setdefault(r.check, r)
+    order = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skipped": 4}
+    return sorted(latest.values(), key=lambda r: (order.get(r.status.value, 9), r.check))
 
 
 @router.get("/assets/{platform}/{name:path}", response_class=HTMLResponse)
@@ -45,4 +73,55 @@ def asset(
     view = load_asset(conn, key)
     if view is None:
         raise NotFound(f"There is no asset {key} in the catalog.")
-    return render(request, "asset.html", AssetPage(view, PROVENANCE), title=str(key), principal=principal)
+    page = AssetPage(
+        view=view,
+        provenance=PROVENANCE,
+        lineage=load_lineage(conn, key),
+        column_links=load_column_lineage(conn, key),
+        runs=runs_for_asset(conn, key, limit=10),
+        checks=_latest_per_check(results_for_asset(conn, key, limit=200)),
+        edits=edits_for(conn, key),
+        can_edit=principal.can("editor"),
+        lineage_api=api_asset_path(key) + "/lineage",
+    )
+    return render(request, "asset.html", page, title=str(key), principal=principal)
+
+
+def _edit(request: Request, key: AssetKey, change: object) -> RedirectResponse:
+    store: Store = get_store(request)
+    try:
+        with store.transaction() as conn:
+            change(conn)  # type: ignore[operator]
+    except MissingObject:
+        raise NotFound(f"There is no asset {key} in the catalog.") from None
+    return RedirectResponse(asset_path(key), status_code=303)
+
+
+@router.post("/assets/{platform}/{name:path}/description")
+def save_description(
+    request: Request,
+    platform: str,
+    name: str,
+    description: str = Form("", max_length=20000),
+    principal: Principal = Depends(require_role("editor")),
+    now: datetime = Depends(get_now),
+) -> RedirectResponse:
+    """Set the description (an empty form removes the edit and hands it back to the collectors)."""
+    key = key_from_path(f"{platform}/{name}")
+    text = description.strip() or None
+    return _edit(request, key, lambda conn: edit_description(conn, key, text, principal.name, now))
+
+
+@router.post("/assets/{platform}/{name:path}/owner")
+def save_owner(
+    request: Request,
+    platform: str,
+    name: str,
+    owner: str = Form("", max_length=256),
+    principal: Principal = Depends(require_role("editor")),
+    now: datetime = Depends(get_now),
+) -> RedirectResponse:
+    """Set the owner (an empty form removes the edit)."""
+    key = key_from_path(f"{platform}/{name}")
+    who = owner.strip() or None
+    return _edit(request, key, lambda conn: edit_owner(conn, key, who, principal.name, now))

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
-from observer.api.deps import read_conn
-from observer.catalog.assets import AssetView, find_assets
+from observer.api.deps import get_search
+from observer.catalog.search_index import Hit, SearchIndex
 
 router = APIRouter()
 
@@ -25,7 +24,7 @@ PAGE_SIZE = 25
 @dataclass(frozen=True)
 class SearchPage:
     query: str
-    results: list[AssetView]
+    results: list[Hit]
     total: int
     offset: int
     limit: int
@@ -45,9 +44,9 @@ def search(
     q: str = Query("", max_length=500),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_role("viewer")),
-    conn: Connection = Depends(read_conn),
+    index: SearchIndex = Depends(get_search),
 ) -> HTMLResponse:
-    found = find_assets(conn, q, limit=PAGE_SIZE, offset=offset)
-    page = SearchPage(q, found.items, found.total, offset, PAGE_SIZE)
+    found = index.search(q, limit=PAGE_SIZE, offset=offset)
+    page = SearchPage(q, found.hits, found.total, offset, PAGE_SIZE)
     title = f"{q} · Search" if q else "Observer catalog"
     return render(request, "search.html", page, title=title, principal=principal)

@@ -13,7 +13,8 @@ routers through the dependencies in :mod:`observer.api.deps`, so tests build as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
@@ -26,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observer.api.deps import system_clock
 from observer.api.errors import HTTPError
+from observer.catalog.live_search import LiveSearch
 from observer.config import Settings
 from observer.store import Store
 
@@ -44,10 +46,32 @@ _DOCS_CSP = (
 
 
 def api_routers() -> list[APIRouter]:
-    """Every ``/api/v1`` router, in the order they appear in the OpenAPI document."""
-    from observer.api.routers import assets, catalog_edits, openlineage, owners
+    """Every ``/api/v1`` router, in the order they appear in the OpenAPI document.
 
-    return [assets.router, catalog_edits.router, owners.router, openlineage.router]
+    ``assets.router`` stays last: its ``GET /assets/{key:path}`` would otherwise swallow the
+    ``/assets/{key:path}/…`` sub-resources that other routers declare.
+    """
+    from observer.api.routers import (
+        assets,
+        catalog_edits,
+        incidents,
+        lineage,
+        openlineage,
+        owners,
+        search,
+        slack,
+    )
+
+    return [
+        search.router,
+        lineage.router,
+        catalog_edits.router,
+        owners.router,
+        openlineage.router,
+        incidents.router,
+        slack.router,
+        assets.router,
+    ]
 
 
 def _version() -> str:
@@ -57,8 +81,24 @@ def _version() -> str:
         return "0.0.0"
 
 
-def create_app(settings: Settings, store: Store, *, clock: Callable[[], datetime] = system_clock) -> FastAPI:
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    search_max_age: float = 5.0,
+) -> FastAPI:
+    """The whole HTTP application over ``store``. ``clock`` gives "now" to every request (tests pin
+    it); ``search_max_age`` is how often (seconds) the search index checks the store for changes."""
+    search = LiveSearch(store, max_age=search_max_age)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        search.warm_up()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Observer",
         version=_version(),
         description=(
@@ -73,6 +113,7 @@ def create_app(settings: Settings, store: Store, *, clock: Callable[[], datetime
     app.state.settings = settings
     app.state.store = store
     app.state.clock = clock
+    app.state.search = search
 
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)

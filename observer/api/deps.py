@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from fastapi import Request
 from sqlalchemy import Connection
 
+from observer.catalog.live_search import LiveSearch
+from observer.catalog.search_index import SearchIndex
 from observer.config import Settings
 from observer.store import Store
 
@@ -41,3 +43,9 @@ def read_conn(request: Request) -> Iterator[Connection]:
     """A read connection for the duration of one request."""
     with get_store(request).read() as conn:
         yield conn
+
+
+def get_search(request: Request) -> SearchIndex:
+    """The catalog's search index, kept fresh by :class:`~observer.catalog.live_search.LiveSearch`."""
+    live: LiveSearch = request.app.state.search
+    return live.index()

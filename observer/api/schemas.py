@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from observer.api.keys import api_asset_path, asset_path
 from observer.attribution.owners import ResolvedOwner
 from observer.catalog.assets import AssetView
+from observer.catalog.search_index import Hit
 from observer.model import Column, Ownership
 
 
@@ -82,6 +83,22 @@ class AssetSummary(BaseModel):
     team: str | None
     url: str = Field(description="the asset's catalog page")
     api_url: str
+
+    @classmethod
+    def from_hit(cls, h: Hit) -> AssetSummary:
+        return cls(
+            key=str(h.key),
+            platform=h.key.platform,
+            name=h.key.name,
+            short_name=h.key.short_name,
+            kind=h.kind,
+            description=h.description,
+            tags=list(h.tags),
+            owner=h.owner,
+            team=h.team,
+            url=asset_path(h.key),
+            api_url=api_asset_path(h.key),
+        )
 
     @classmethod
     def of(cls, v: AssetView) -> AssetSummary:

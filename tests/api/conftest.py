@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from observer.api.app import create_app
 from observer.config import Settings
-from observer.model import Asset, AssetKey, AssetKind, Column, OwnerKind, Ownership, OwnershipSource
+from observer.model import (
+    Asset,
+    AssetKey,
+    AssetKind,
+    CheckResult,
+    CheckStatus,
+    Column,
+    LineageEdge,
+    OwnerKind,
+    Ownership,
+    OwnershipSource,
+    RunRecord,
+    RunStatus,
+)
 from observer.store import Store
 from observer.store.assets import upsert_assets
+from observer.store.check_results import record_check_results
+from observer.store.lineage import add_edges
 from observer.store.ownership import set_claim
+from observer.store.runs import upsert_runs
 from observer.store.tokens import Role, create_token
 
 ORDERS = AssetKey.of("snowflake", "ANALYTICS.MARTS.FCT_ORDERS")
 CUSTOMERS = AssetKey.of("snowflake", "ANALYTICS.MARTS.DIM_CUSTOMERS")
 RAW_ORDERS = AssetKey.of("snowflake", "RAW.SHOP.ORDERS")
+REVENUE_DASHBOARD = AssetKey.of("looker", "dashboards.revenue")
 
 
 def fill_catalog(store: Store, now: datetime) -> None:
@@ -53,6 +70,49 @@ def fill_catalog(store: Store, now: datetime) -> None:
         )
 
 
+
+def fill_activity(store: Store, now: datetime) -> None:
+    """Lineage (table and column), dbt runs and check results around ``ORDERS``."""
+    with store.transaction() as conn:
+        set_claim(
+            conn,
+            Ownership(RAW_ORDERS, "data-platform", OwnerKind.TEAM, OwnershipSource.RULE, "config rule 'raw.*'", "config", "data-platform"),
+            now,
+        )
+        add_edges(
+            conn,
+            [
+                LineageEdge(RAW_ORDERS, ORDERS, "dbt"),
+                LineageEdge(RAW_ORDERS, ORDERS, "sql"),
+                LineageEdge(CUSTOMERS, ORDERS, "dbt"),
+                LineageEdge(ORDERS, REVENUE_DASHBOARD, "openlineage"),
+                LineageEdge(RAW_ORDERS, ORDERS, "sql", "amount", "revenue_usd"),
+                LineageEdge(RAW_ORDERS, ORDERS, "sql", "id", "order_id"),
+            ],
+            now,
+        )
+        upsert_runs(
+            conn,
+            [
+                RunRecord(
+                    "dbt", f"inv-{i}.model.larkspur.fct_orders", "dbt", "larkspur",
+                    RunStatus.SUCCESS if i else RunStatus.FAILED,
+                    now - timedelta(days=i, minutes=5), now - timedelta(days=i), task="model.larkspur.fct_orders",
+                    asset=ORDERS, rows_affected=1000 + i,
+                )
+                for i in range(3)
+            ],
+        )
+        record_check_results(
+            conn,
+            [
+                CheckResult("freshness", "freshness", ORDERS, CheckStatus.FAIL, now, "last loaded 30 hours ago (expected < 24 h)"),
+                CheckResult("freshness", "freshness", ORDERS, CheckStatus.PASS, now - timedelta(days=1), "fresh"),
+                CheckResult("not_null(order_id)", "quality", ORDERS, CheckStatus.PASS, now, "0 nulls"),
+            ],
+        )
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings()
@@ -61,6 +121,15 @@ def settings() -> Settings:
 @pytest.fixture
 def client(store: Store, settings: Settings, now: datetime) -> Iterator[TestClient]:
     fill_catalog(store, now)
+    with TestClient(create_app(settings, store, clock=lambda: now)) as c:
+        yield c
+
+
+@pytest.fixture
+def rich_client(store: Store, settings: Settings, now: datetime) -> Iterator[TestClient]:
+    """Like ``client``, with lineage, runs and check results as well."""
+    fill_catalog(store, now)
+    fill_activity(store, now)
     with TestClient(create_app(settings, store, clock=lambda: now)) as c:
         yield c
 

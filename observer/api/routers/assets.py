@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Connection
 
 from observer.api.auth import require_role
-from observer.api.deps import read_conn
+from observer.api.deps import get_search, read_conn
 from observer.api.errors import NotFound
 from observer.api.keys import key_from_path
 from observer.api.paging import Page, PageParams, page_params
 from observer.api.schemas import AssetDetail, AssetSummary
-from observer.catalog.assets import find_assets, load_asset
+from observer.catalog.assets import load_asset
+from observer.catalog.search_index import SearchIndex
 
 router = APIRouter(prefix="/assets", tags=["assets"], dependencies=[Depends(require_role("viewer"))])
 
@@ -22,12 +23,15 @@ def list_assets(
     platform: str | None = Query(None, description="only this platform, e.g. snowflake"),
     kind: str | None = Query(None, description="only this kind: table, view, model …"),
     page: PageParams = Depends(page_params),
-    conn: Connection = Depends(read_conn),
+    index: SearchIndex = Depends(get_search),
 ) -> Page[AssetSummary]:
-    """Assets matching ``q``, best match first (exact name, then name suffix, then prefix, then anywhere)."""
-    found = find_assets(conn, q, platform=platform, kind=kind, limit=page.limit, offset=page.offset)
+    """Assets where every word of ``q`` starts a word of the name, a tag, an owner, a column or the
+    description; exact name matches first, then name, tag, owner, column and description matches.
+    ``ANALYTICS.MARTS."FCT_ORDERS"``, ``marts.fct_ord`` and ``snowflake://analytics.marts.fct_orders``
+    all find ``analytics.marts.fct_orders``."""
+    found = index.search(q, platform=platform, kind=kind, limit=page.limit, offset=page.offset)
     return Page[AssetSummary](
-        items=[AssetSummary.of(v) for v in found.items], total=found.total, limit=page.limit, offset=page.offset
+        items=[AssetSummary.from_hit(h) for h in found.hits], total=found.total, limit=page.limit, offset=page.offset
     )
 
 

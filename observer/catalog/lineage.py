@@ -1,0 +1,126 @@
+"""Lineage as the catalog shows it: an asset's neighbourhood laid out in layers, and column edges.
+
+Layers are hop distances from the asset: upstream assets get negative layers, downstream positive,
+so a left-to-right drawing reads "comes from → this → feeds". Each node carries its kind and owner,
+so the graph answers "whose is that table?" without another request.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from observer.attribution.owners import resolve_owner
+from observer.model import AssetKey, LineageEdge
+from observer.store.catalog import asset_briefs
+from observer.store.lineage import downstream_edges, lineage_graph, upstream_edges
+from observer.store.ownership import claims_for_many
+
+MAX_DEPTH = 5
+MAX_NODES = 300
+
+
+@dataclass(frozen=True)
+class LineageNode:
+    key: AssetKey
+    layer: int
+    """Hops from the root: negative upstream, positive downstream, 0 for the root itself."""
+    kind: str | None
+    """``None`` when lineage names an asset the catalog has not described (yet)."""
+    owner: str | None
+    team: str | None
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    upstream: AssetKey
+    downstream: AssetKey
+    origin: str
+
+
+@dataclass(frozen=True)
+class LineageView:
+    root: AssetKey
+    nodes: list[LineageNode]
+    links: list[LineageLink]
+    truncated: bool
+    """True when the neighbourhood had more than ``max_nodes`` assets and the farthest were left out."""
+
+    def upstream(self) -> list[LineageNode]:
+        return [n for n in self.nodes if n.layer < 0]
+
+    def downstream(self) -> list[LineageNode]:
+        return [n for n in self.nodes if n.layer > 0]
+
+
+@dataclass(frozen=True)
+class ColumnLink:
+    upstream: AssetKey
+    upstream_column: str
+    downstream: AssetKey
+    downstream_column: str
+    origin: str
+
+
+def layer_nodes(root: AssetKey, edges: Iterable[LineageEdge]) -> dict[AssetKey, int]:
+    """Signed hop distance of every node reachable from ``root`` upstream (<0) or downstream (>0).
+
+    A node that is both (a cycle) keeps the distance found first, upstream before downstream.
+    """
+    ups: dict[AssetKey, list[AssetKey]] = {}
+    downs: dict[AssetKey, list[AssetKey]] = {}
+    for e in edges:
+        ups.setdefault(e.downstream, []).append(e.upstream)
+        downs.setdefault(e.upstream, []).append(e.downstream)
+    layers = {root: 0}
+    for neighbours, sign in ((ups, -1), (downs, 1)):
+        queue = deque([(root, 0)])
+        while queue:
+            node, dist = queue.popleft()
+            for nxt in sorted(neighbours.get(node, ())):
+                if nxt not in layers:
+                    layers[nxt] = sign * (dist + 1)
+                    queue.append((nxt, dist + 1))
+    return layers
+
+
+def load_lineage(
+    conn: Connection, key: AssetKey, *, upstream: int = 1, downstream: int = 1, max_nodes: int = MAX_NODES
+) -> LineageView:
+    """Table-level lineage ``upstream`` hops up and ``downstream`` hops down from ``key``."""
+    graph = lineage_graph(
+        conn, key, upstream_depth=max(0, min(upstream, MAX_DEPTH)), downstream_depth=max(0, min(downstream, MAX_DEPTH))
+    )
+    layers = layer_nodes(key, graph.edges)
+    ordered = sorted(layers, key=lambda k: (abs(layers[k]), layers[k], str(k)))
+    kept = set(ordered[:max_nodes])
+    briefs = asset_briefs(conn, kept)
+    claims = claims_for_many(conn, kept)
+    nodes = []
+    for k in sorted(kept, key=lambda k: (layers[k], str(k))):
+        owner = resolve_owner(claims.get(k, ()))
+        brief = briefs.get(k)
+        nodes.append(
+            LineageNode(k, layers[k], brief.kind if brief else None, owner.owner if owner else None, owner.team if owner else None)
+        )
+    links = [
+        LineageLink(e.upstream, e.downstream, e.origin)
+        for e in graph.edges
+        if e.upstream in kept and e.downstream in kept
+    ]
+    return LineageView(key, nodes, links, len(layers) > len(kept))
+
+
+def load_column_lineage(conn: Connection, key: AssetKey) -> list[ColumnLink]:
+    """Column-level edges into and out of ``key``, one per column pair and origin."""
+    edges = upstream_edges(conn, key, columns=True) + downstream_edges(conn, key, columns=True)
+    links = {
+        (str(e.upstream), e.upstream_column or "", str(e.downstream), e.downstream_column or "", e.origin): ColumnLink(
+            e.upstream, e.upstream_column or "", e.downstream, e.downstream_column or "", e.origin
+        )
+        for e in edges
+    }
+    return [links[k] for k in sorted(links)]
