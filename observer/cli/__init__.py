@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from observer.cli import db, demo, ingest, init, lineage, serve, token
+from observer.cli import alerts, costs, db, demo, ingest, ingest_dbt, ingest_warehouse, init, lineage, owner, serve, token
 from observer.cli.common import CliState
 
 app = typer.Typer(
@@ -43,5 +43,5 @@ def main(
     ctx.obj = CliState(config_path=config)
 
 
-for module in (init, demo, serve, ingest, db, token, lineage):
+for module in (init, demo, serve, ingest, ingest_dbt, ingest_warehouse, owner, db, token, lineage, alerts, costs):
     module.register(app)

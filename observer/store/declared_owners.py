@@ -29,7 +29,11 @@ def _variants(name: str) -> list[str]:
         base = base[5:]
     if base.startswith(("@", "#")):
         base = base[1:]
-    return list(dict.fromkeys([base, base.replace("_", "-"), base.replace("-", "_"), base.replace(" ", "-")]))
+    out = [base, base.replace("_", "-"), base.replace("-", "_"), base.replace(" ", "-")]
+    for suffix in ("-team", "_team", " team"):  # "finance-team" names the team "finance"
+        if base.lower().endswith(suffix) and len(base) > len(suffix):
+            out.append(base[: -len(suffix)])
+    return list(dict.fromkeys(out))
 
 
 def resolve_team(hints: Iterable[str], teams: list[str], people: Mapping[str, str | None]) -> str | None:

@@ -60,7 +60,7 @@ def test_ingest_writes_assets_lineage_owners_runs_and_tests(store, now, teams, t
         results = results_for_asset(conn, DIM)
         assert {r.status.value for r in results if r.check == "dbt:positive_dim_customers_lifetime_value"} == {"fail"}
         answer = lookup_owner(conn, "FCT_ORDERS")
-    assert answer.status == "found" and answer.owner.owner == "finance-team"
+    assert answer.status == "found" and answer.owner.owner == "finance"  # "finance-team" names the team
     assert answer.owner.source is OwnershipSource.ORCHESTRATOR
     assert answer.last_run.task == "model.tiny_shop.fct_orders"
     body = answer_json(answer)
@@ -94,11 +94,11 @@ def test_catalog_edits_win_and_survive_reingestion(store, now, teams, tmp_path) 
         answer = lookup_owner(conn, "main_marts.fct_orders")
     assert answer.owner.owner == "growth" and answer.owner.source is OwnershipSource.EDIT
     assert answer.slack_channel == "#growth"
-    assert [c.owner for c in answer.owner.overridden if c.source is OwnershipSource.ORCHESTRATOR] == ["finance-team"]
+    assert [c.owner for c in answer.owner.overridden if c.source is OwnershipSource.ORCHESTRATOR] == ["finance"]
     assert answer.asset.description == "Orders, edited by a human."
     with store.transaction() as conn:
         edit_owner(conn, FCT, None, "editor-token", now)
-        assert lookup_owner(conn, "fct_orders").owner.owner == "finance-team"
+        assert lookup_owner(conn, "fct_orders").owner.owner == "finance"
 
 
 def test_removed_ref_removes_its_edge(store, now, teams, tmp_path) -> None:
