@@ -118,4 +118,7 @@ def run_ingest(
             finish_run(conn, run_id, report, now(), failed=error)
         outcomes.append(SourceOutcome(entry.label, entry.type, report, error))
     apply_ownership_rules(settings, store, now())
+    from observer.cost_refresh import refresh_attribution  # owners may have changed: re-attribute spend
+
+    refresh_attribution(store, settings, now())
     return outcomes

@@ -8,8 +8,9 @@ Every warehouse collector (live or export) hands batches of :class:`~observer.mo
    (:class:`observer.sql.analysis.QueryAnalyzer` with the store's fingerprint cache);
 3. attributes each query to an asset/owner/team with the rule and reason
    (:mod:`observer.attribution.queries`), computed once per distinct query shape and context;
-4. writes query rows, meters, new fingerprints, the days whose costs must be recomputed and the
-   collector's watermark **in one transaction** — a crash loses nothing and duplicates nothing;
+4. writes query rows, meters, new fingerprints, tables seen written (as catalog assets), the days
+   whose costs must be recomputed and the collector's watermark **in one transaction** — a crash
+   loses nothing and duplicates nothing;
 
 and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`observer.cost_ledger`).
 """
@@ -25,12 +26,13 @@ from typing import Any
 from observer.attribution.queries import Attributed, AttributionContext, Hints, QueryFacts, attribute_query
 from observer.config import Settings
 from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
-from observer.model import AssetKey, MeteringRecord, QueryRecord
+from observer.model import Asset, AssetKey, AssetKind, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
 from observer.sql.analysis import QueryAnalysis, QueryAnalyzer, QueryInput
 from observer.sql.comments import QueryTags
 from observer.sql.names import qualify_name
 from observer.store import Store
+from observer.store.assets import upsert_assets
 from observer.store.attribution import context_version, load_attribution_context, run_index
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
@@ -74,7 +76,9 @@ def comment_meta(tags: QueryTags) -> dict[str, Any] | None:
     return meta
 
 
-def _keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
+def target_keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
+    """Table names as a statement wrote them → asset keys, completed with the session's database and
+    schema; stages and external locations are dropped."""
     out = []
     for name in sorted(names):
         if name.startswith(("@", "'")) or "://" in name:
@@ -115,6 +119,7 @@ class QueryIngest:
         self._shapes: dict[tuple[str, str | None, str | None], _Shape] = {}
         self._attributions: dict[tuple[Any, ...], Attributed] = {}
         self._known_counts: Counter[str] = Counter()
+        self._seen_targets: set[AssetKey] = set()
         self.queries_written = 0
         self.meters_written = 0
         remember_platform(store, source, platform, now)
@@ -126,8 +131,8 @@ class QueryIngest:
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = _Shape(
-                _keys(a.lineage.targets, self.platform, q.database_name, q.schema_name),
-                _keys(a.lineage.sources, self.platform, q.database_name, q.schema_name),
+                target_keys(a.lineage.targets, self.platform, q.database_name, q.schema_name),
+                target_keys(a.lineage.sources, self.platform, q.database_name, q.schema_name),
             )
         return shape
 
@@ -171,6 +176,7 @@ class QueryIngest:
                     todo.append(q)
         rows = []
         days: set[date] = set()
+        new_targets: set[AssetKey] = set()
         if todo:
             analyses = self.analyzer.analyze_many(QueryInput(q.text, self.dialect, q.query_tag) for q in todo)
             if self.context.runs is None or todo:
@@ -181,6 +187,8 @@ class QueryIngest:
             for q, a in zip(todo, analyses, strict=True):
                 hints = hints_of(a.tags, q.query_tag)
                 found = self.attribute(q, a, hints)
+                if q.status == "success":
+                    new_targets.update(t for t in self._shape(a, q).targets if t not in self._seen_targets)
                 rows.append(
                     query_row(q, a.fingerprint, comment_meta(a.tags), found.attribution, found.run_id, weights.get(q.query_id))
                 )
@@ -196,6 +204,9 @@ class QueryIngest:
         loose = {k: v for k, v in weights.items() if k not in in_batch}
         with self.store.transaction() as conn:
             written = write_queries(conn, rows)
+            if new_targets:
+                # tables seen written become catalog assets, so ownership rules and inference reach them
+                upsert_assets(conn, [Asset(k, AssetKind.TABLE, source=self.source) for k in sorted(new_targets)], self.now)
             meter_days = write_meters(conn, meters)
             if acceleration:
                 meter_days |= write_meters(conn, acceleration, acceleration_only=True)
@@ -208,6 +219,7 @@ class QueryIngest:
             for stream, value in (watermarks or {}).items():
                 set_watermark(conn, self.source, value, self.now, stream)
             set_watermark(conn, self.source, self.context_version, self.now, CONTEXT_STREAM)
+        self._seen_targets |= new_targets
         self.queries_written += written
         self.meters_written += len(meter_days)
         self.report.rows_written += written

@@ -8,7 +8,7 @@ credits) is updated in place. :func:`stored_revisions` lets the ingest path skip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,25 +185,23 @@ class AttributionInput:
     """Stored :data:`ATTRIBUTION_COLUMNS` values."""
 
 
-def attribution_inputs(conn: Connection, source: str, chunk: int = 50_000) -> Iterator[list[AttributionInput]]:
-    """Every stored query of ``source``, in chunks, for re-attribution."""
+def attribution_chunk(conn: Connection, source: str, after_id: int = 0, limit: int = 50_000) -> tuple[list[AttributionInput], int]:
+    """Up to ``limit`` stored queries of ``source`` with row id above ``after_id`` (for re-attribution
+    in pages), and the last row id returned (``after_id`` when none)."""
     c = queries.c
-    last_id = 0
-    while True:
-        rows = conn.execute(
-            select(
-                c.id, c.query_id, c.fingerprint, c.user_name, c.database_name, c.schema_name, c.query_tag,
-                c.comment_meta, c.start_time, c.end_time,
-                *(c[name] for name in ATTRIBUTION_COLUMNS),
-            )
-            .where(c.source == source, c.id > last_id)
-            .order_by(c.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        yield [AttributionInput(*r[1:10], tuple(r[10:])) for r in rows]
+    rows = conn.execute(
+        select(
+            c.id, c.query_id, c.fingerprint, c.user_name, c.database_name, c.schema_name, c.query_tag,
+            c.comment_meta, c.start_time, c.end_time,
+            *(c[name] for name in ATTRIBUTION_COLUMNS),
+        )
+        .where(c.source == source, c.id > after_id)
+        .order_by(c.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return [], after_id
+    return [AttributionInput(*r[1:10], tuple(r[10:])) for r in rows], int(rows[-1][0])
 
 
 def update_attributions(conn: Connection, source: str, changes: Iterable[tuple[str, tuple[Any, ...]]]) -> int:

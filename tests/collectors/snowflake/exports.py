@@ -1,0 +1,76 @@
+"""Write small ACCOUNT_USAGE exports for tests, in the views' own column layout and CSV dialect
+(upper-case header, text quoted, NULL as an empty field, Snowflake's default timestamp format)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+QUERY_HISTORY_COLUMNS = (
+    "QUERY_ID", "QUERY_TEXT", "DATABASE_NAME", "SCHEMA_NAME", "QUERY_TYPE", "SESSION_ID", "USER_NAME",
+    "ROLE_NAME", "WAREHOUSE_NAME", "WAREHOUSE_SIZE", "QUERY_TAG", "EXECUTION_STATUS", "START_TIME", "END_TIME",
+    "TOTAL_ELAPSED_TIME", "BYTES_SCANNED", "ROWS_PRODUCED", "COMPILATION_TIME", "EXECUTION_TIME",
+    "QUEUED_PROVISIONING_TIME", "QUEUED_REPAIR_TIME", "QUEUED_OVERLOAD_TIME", "CREDITS_USED_CLOUD_SERVICES",
+    "QUERY_ACCELERATION_BYTES_SCANNED",
+)
+METERING_COLUMNS = (
+    "START_TIME", "END_TIME", "WAREHOUSE_ID", "WAREHOUSE_NAME", "CREDITS_USED", "CREDITS_USED_COMPUTE",
+    "CREDITS_USED_CLOUD_SERVICES", "CREDITS_ATTRIBUTED_COMPUTE_QUERIES",
+)
+
+
+def ts(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d} +0000"
+
+
+@dataclass
+class Q:
+    query_id: str
+    text: str
+    user: str
+    start: datetime
+    exec_ms: int
+    warehouse: str = "REPORTING"
+    compile_ms: int = 0
+    database: str = "ANALYTICS"
+    schema: str = "MARTS"
+    query_tag: str = ""
+    cloud_services: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def row(self) -> list[object]:
+        end = self.start + timedelta(milliseconds=self.compile_ms + self.exec_ms)
+        values: dict[str, object] = {
+            "QUERY_ID": self.query_id, "QUERY_TEXT": self.text, "DATABASE_NAME": self.database,
+            "SCHEMA_NAME": self.schema, "QUERY_TYPE": "SELECT", "SESSION_ID": 1, "USER_NAME": self.user,
+            "ROLE_NAME": "ROLE", "WAREHOUSE_NAME": self.warehouse, "WAREHOUSE_SIZE": "Small", "QUERY_TAG": self.query_tag,
+            "EXECUTION_STATUS": "SUCCESS", "START_TIME": ts(self.start), "END_TIME": ts(end),
+            "TOTAL_ELAPSED_TIME": self.compile_ms + self.exec_ms, "BYTES_SCANNED": 1000, "ROWS_PRODUCED": 1,
+            "COMPILATION_TIME": self.compile_ms, "EXECUTION_TIME": self.exec_ms, "QUEUED_PROVISIONING_TIME": 0,
+            "QUEUED_REPAIR_TIME": 0, "QUEUED_OVERLOAD_TIME": 0, "CREDITS_USED_CLOUD_SERVICES": f"{self.cloud_services:.9f}",
+            "QUERY_ACCELERATION_BYTES_SCANNED": 0,
+        }
+        values.update(self.extra)
+        return [values[c] for c in QUERY_HISTORY_COLUMNS]
+
+
+def write_query_history(path: Path, queries: Iterable[Q]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(QUERY_HISTORY_COLUMNS)
+        for q in queries:
+            w.writerow(q.row())
+    return path
+
+
+def write_metering(path: Path, hours: Iterable[tuple[str, datetime, float]]) -> Path:
+    """``(warehouse, hour start, compute credits)`` per row."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(METERING_COLUMNS)
+        for wh, start, credits in hours:
+            w.writerow([ts(start), ts(start + timedelta(hours=1)), 7, wh, f"{credits:.9f}", f"{credits:.9f}", "0.000000000", ""])
+    return path
