@@ -6,8 +6,9 @@ Block Kit's limits, whatever the input: ≤ 50 blocks, header ≤ 150 characters
 an ellipsis; a group too large for one message shows its first incidents in full, lists the rest one
 line each, and links to the full list.
 
-User-supplied strings (asset names, check messages) are escaped (``&``, ``<``, ``>``) so a table named
-``<!channel>`` cannot ping a channel.
+User-supplied strings (asset names, check messages) are escaped (``&``, ``<``, ``>``) in every mrkdwn
+text and in the ``text`` fallback (which Slack also parses), so a table named ``<!channel>`` cannot
+ping a channel; plain_text objects (headers, buttons) are not parsed for mentions and stay as written.
 
 Buttons carry ``action_id`` ``observer.ack`` / ``observer.snooze`` / ``observer.resolve`` and the
 incident id as ``value`` (``"<id>:<minutes>"`` for snooze); ``observer/api/routers/slack.py`` handles them.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerting.digest import Digest
 from alerting.message import AlertMessage, Fact, IncidentCard, Link, Mention, Notice, format_value
 from observer.model import IncidentState, Severity
 
@@ -202,7 +204,7 @@ def fallback_text(message: AlertMessage) -> str:
     for card in message.cards:
         state = "" if card.state == IncidentState.OPEN else f" [{card.state.value}]"
         lines.append(f"- {card.title}{state}: {card.summary}" if card.summary else f"- {card.title}{state}")
-    return clip("\n".join(lines), MAX_FALLBACK)
+    return clip(escape("\n".join(lines)), MAX_FALLBACK)
 
 
 def render_alert(message: AlertMessage) -> dict[str, Any]:
@@ -244,7 +246,7 @@ def render_notice(notice: Notice) -> dict[str, Any]:
     if notice.link:
         text += f"  {_link(notice.link)}"
     plain = f"{notice.title} — {notice.text}" + (f" by {notice.actor.name}" if notice.actor else "")
-    return {"text": clip(plain, MAX_FALLBACK), "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
+    return {"text": clip(escape(plain), MAX_FALLBACK), "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
 
 
 def render_facts(
@@ -262,5 +264,49 @@ def render_facts(
     tail = [x for x in (footer, _link(link) if link else None) if x]
     if tail:
         blocks.append({"type": "context", "elements": [_mrkdwn(t) for t in tail][:MAX_CONTEXT_ELEMENTS]})
-    plain = title + "\n" + "\n".join(f"{k}: {v}" for k, v in rows)
+    plain = escape(title) + "\n" + "\n".join(f"{escape(k)}: {v}" for k, v in rows)
     return {"text": clip(plain, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def render_digest(digest: Digest) -> dict[str, Any]:
+    """The daily digest: open incidents, then spend this month against the same days of last month."""
+    from alerting.cost_signals import dollars
+
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": _plain(f":newspaper: Daily digest for {digest.team} — {digest.day:%Y-%m-%d}", MAX_HEADER),
+        }
+    ]
+    if digest.items:
+        lines = []
+        for item in digest.items:
+            name = f"<{item.url}|{escape(item.title)}>" if item.url else escape(item.title)
+            state = "" if item.state == IncidentState.OPEN else f" _{item.state.value}_"
+            lines.append(f"{_EMOJI[item.severity]} {name}{state} — since {format_value(item.opened_at)}")
+        more = digest.open_total - len(digest.items)
+        if more > 0:
+            lines.append(f"…and {more} more")
+        body = f"*Open incidents: {digest.open_total}*\n" + "\n".join(lines)
+    else:
+        body = "*Open incidents: 0* — nothing needs attention."
+    blocks.append({"type": "section", "text": _mrkdwn(body)})
+    change = digest.change_pct
+    shown_change = "" if change is None else f" ({change:+.0f}%)"
+    fields = [
+        f"*This month so far*\n{dollars(digest.spend_mtd_usd)}{shown_change}",
+        f"*Same days last month*\n{dollars(digest.spend_last_month_same_days_usd)}",
+        f"*Last month*\n{dollars(digest.spend_last_month_usd)}",
+    ]
+    if digest.budget_usd:
+        used = digest.spend_mtd_usd / digest.budget_usd * 100
+        fields.append(f"*Monthly budget*\n{dollars(digest.budget_usd)} ({used:.0f}% used)")
+    blocks.append({"type": "section", "fields": [_mrkdwn(f, MAX_FIELD) for f in fields]})
+    if digest.links:
+        blocks.append({"type": "context", "elements": [_mrkdwn(" · ".join(_link(x) for x in digest.links))]})
+    text = (
+        f"Daily digest for {digest.team}: {digest.open_total} open incident(s); "
+        f"spend this month {dollars(digest.spend_mtd_usd)}{shown_change} vs {dollars(digest.spend_last_month_same_days_usd)} "
+        "over the same days last month"
+    )
+    return {"text": clip(escape(text), MAX_FALLBACK), "blocks": blocks}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from observer.model import AssetKey, CheckResult, CheckStatus, Incident, IncidentState, Severity
 from observer.store.tables import alert_messages, check_results, incident_events, incidents
@@ -154,7 +154,7 @@ def list_incidents(
 
     ``states=None`` lists every state; pass ``ACTIVE_STATES`` for the ones still needing attention.
     """
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if states:
         conditions.append(incidents.c.state.in_([str(s) for s in states]))
     if team:
@@ -184,7 +184,7 @@ def incident_history(conn: Connection, incident_id: int) -> list[IncidentEvent]:
 def active_incidents(
     conn: Connection, *, kind: str | None = None, check_prefix: str | None = None
 ) -> list[Incident]:
-    conditions = [incidents.c.state.in_(ACTIVE_STATES)]
+    conditions: list[ColumnElement[bool]] = [incidents.c.state.in_(ACTIVE_STATES)]
     if kind:
         conditions.append(incidents.c.kind == kind)
     if check_prefix:
