@@ -31,8 +31,6 @@ from typing import Any
 from urllib.parse import unquote
 
 _SCAN = 8192
-# Strings are matched (and skipped) so that ``'a -- b'`` is not read as a comment.
-_COMMENT = re.compile(r"'(?:[^'\\]|\\.|'')*'|/\*(.*?)\*/|--([^\n]*)", re.S)
 _DAGSTER = re.compile(r"snowflake_dagster_dbt_v1_opaque_id\[\[\[([^\]]+)\]\]\]")
 _LOOKER = re.compile(r"^\s*Looker Query Context\s*'?(\{.*\})'?\s*$", re.S)
 _METABASE = re.compile(r"^\s*Metabase::\s*(.*)$", re.S)
@@ -106,10 +104,7 @@ def extract_comment_tags(sql: str) -> QueryTags:
     text = sql if len(sql) <= 2 * _SCAN else sql[:_SCAN] + "\n" + sql[-_SCAN:]
     tool: str | None = None
     tags: dict[str, str] = {}
-    for match in _COMMENT.finditer(text):
-        body = match.group(1) if match.group(1) is not None else match.group(2)
-        if body is None:
-            continue
+    for body in _comments(text):
         found_tool, found = _read_comment(body)
         if found:
             for key, value in found.items():
@@ -118,6 +113,35 @@ def extract_comment_tags(sql: str) -> QueryTags:
     if not tags and tool is None:
         return NO_TAGS
     return QueryTags(tool or _tool_from_keys(tags), MappingProxyType(tags))
+
+
+def _comments(text: str) -> list[str]:
+    """Bodies of the ``--`` and ``/* */`` comments of ``text``, skipping markers inside strings.
+
+    Found with ``str.find`` (C speed) rather than a regex over the whole text; a marker is inside a
+    string literal when an odd number of single quotes precede it (``''`` escapes count twice).
+    """
+    bodies: list[str] = []
+    pos = 0
+    while True:
+        dash = text.find("--", pos)
+        block = text.find("/*", pos)
+        if dash < 0 and block < 0:
+            return bodies
+        start = block if dash < 0 or (0 <= block < dash) else dash
+        if text.count("'", 0, start) % 2:
+            pos = start + 2
+            continue
+        if start == block:
+            end = text.find("*/", start + 2)
+            end = len(text) if end < 0 else end
+            bodies.append(text[start + 2 : end])
+            pos = end + 2
+        else:
+            end = text.find("\n", start + 2)
+            end = len(text) if end < 0 else end
+            bodies.append(text[start + 2 : end])
+            pos = end
 
 
 def _read_comment(body: str) -> tuple[str | None, dict[str, str]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -29,7 +30,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.parser import Parser
+from sqlglot.tokens import Token, Tokenizer, TokenType
 
 # sqlglot logs a warning for every statement it keeps as an opaque Command; that is data here.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -88,21 +90,21 @@ def parse_statements(sql: str, dialect: str | None, limits: Limits = DEFAULT_LIM
         sql = collapse_literal_lists(sql)
     if len(sql) > limits.max_chars:
         return Parsed((), (f"statement too long: {len(sql)} characters (limit {limits.max_chars})",))
-    depth = paren_depth(sql)
+    depth = paren_depth(sql) if sql.count("(") > limits.max_depth else 0
     if depth > limits.max_depth:
         return Parsed((), (f"nesting too deep: {depth} levels of parentheses (limit {limits.max_depth})",))
     try:
-        dia = Dialect.get_or_raise(dialect)
+        dia, tokenizer, parser = _tools(dialect)
     except (ValueError, SqlglotError) as err:
         return Parsed((), (f"unknown dialect {dialect!r}: {err}",))
     try:
-        tokens = dia.tokenize(sql)
+        tokens = tokenizer.tokenize(sql)
     except (SqlglotError, ValueError, RecursionError) as err:
         return Parsed((), (_describe(err),))
     if len(tokens) > limits.max_tokens:
         return Parsed((), (f"statement too long: {len(tokens)} tokens (limit {limits.max_tokens})",))
     try:
-        trees = dia.parser().parse(tokens, sql)
+        trees = parser.parse(tokens, sql)
     except (SqlglotError, ValueError, RecursionError, TypeError, AttributeError, KeyError, IndexError):
         return _parse_each(sql, tokens, dia)
     found = [t for t in trees if t is not None]
@@ -110,6 +112,21 @@ def parse_statements(sql: str, dialect: str | None, limits: Limits = DEFAULT_LIM
     if len(chunks) != len(found):
         chunks = [sql] * len(found)
     return Parsed(tuple(zip(found, chunks, strict=True)), ())
+
+
+_local = threading.local()
+
+
+def _tools(dialect: str | None) -> tuple[Dialect, Tokenizer, Parser]:
+    """One dialect, tokenizer and parser per dialect and thread: building them costs ~100 µs each."""
+    cache: dict[str | None, tuple[Dialect, Tokenizer, Parser]] | None = getattr(_local, "tools", None)
+    if cache is None:
+        cache = _local.tools = {}
+    tools = cache.get(dialect)
+    if tools is None:
+        dia = Dialect.get_or_raise(dialect)
+        tools = cache[dialect] = (dia, dia.tokenizer(), dia.parser())
+    return tools
 
 
 def _parse_each(sql: str, tokens: list[Token], dia: Dialect) -> Parsed:

@@ -373,6 +373,8 @@ class QueryResolver:
 
     def sweep(self, node: exp.Expr, scope: Scope | None) -> None:
         """Resolve the queries inside ``node`` for their tables (WHERE, HAVING, JOIN … ON)."""
+        if not isinstance(node, (exp.Query, exp.Table)) and node.find(exp.Query, exp.Table) is None:
+            return  # the common case: a plain condition, checked by sqlglot's compiled walk
         stack = [node]
         while stack:
             cur = stack.pop()
