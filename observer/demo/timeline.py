@@ -6,7 +6,7 @@ to the ``as_of`` instant it is given, so the same ``(as_of, seed)`` always tells
 * the query history covers the two full calendar months before ``as_of``'s month and the current
   month up to ``as_of`` (September 1 → November 22 for an ``as_of`` of November 22);
 * the warehouse's raw tables hold 60 days of loads;
-* the spend incident starts 17 days before the end of the last full month (the 15th of a 31-day
+* the spend incident starts 16 days before the end of the last full month (the 16th of a 31-day
   month), so that month's bill is 3–4x the month before;
 * the data incidents (late table, volume drop, schema change) sit in the last two days.
 """
@@ -76,8 +76,8 @@ def build_timeline(as_of: datetime) -> Timeline:
         baseline_month=baseline,
         incident_month=incident_month,
         current_month=current,
-        spend_incident_start=(current - timedelta(days=17)).replace(hour=9, minute=40),
-        full_refresh_start=(current - timedelta(days=15)),
+        spend_incident_start=(current - timedelta(days=16)).replace(hour=9, minute=40),
+        full_refresh_start=(current - timedelta(days=14)),
         raw_start=day0 - timedelta(days=RAW_HISTORY_DAYS),
         late_table_last_load=(as_of - timedelta(hours=50)).replace(minute=12, second=0),
         schema_change_at=(day0 - timedelta(days=1)).replace(hour=15),
