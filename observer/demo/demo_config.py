@@ -11,15 +11,18 @@ import yaml
 
 from observer.demo.company import PEOPLE, TEAMS
 
+# Keys follow each collector's config model (collectors/<type>/config.py).
 SOURCES: list[dict[str, Any]] = [
     {"type": "snowflake", "name": "snowflake-export", "query_history": "snowflake/query_history.csv.gz",
      "metering": "snowflake/warehouse_metering_history.csv.gz",
-     "query_attribution": "snowflake/query_attribution_history.csv.gz"},
+     "attribution": "snowflake/query_attribution_history.csv.gz"},
     {"type": "duckdb", "name": "warehouse", "path": "analytics.duckdb", "platform": "snowflake",
      "schema_snapshots": "schema_snapshots"},
-    {"type": "dbt", "name": "dbt", "target_dir": "dbt/target", "runs_dir": "dbt/runs"},
+    {"type": "dbt", "name": "dbt", "manifest": "dbt/target/manifest.json",
+     "run_results": ["dbt/runs/*/run_results.json"], "catalog": "dbt/target/catalog.json",
+     "warehouse_user": "DBT_PROD"},
     {"type": "airflow", "name": "airflow", "export_dir": "airflow"},
-    {"type": "openlineage", "name": "openlineage", "events": "openlineage/events.jsonl"},
+    {"type": "openlineage", "name": "openlineage", "events_file": "openlineage/events.jsonl"},
 ]
 
 CHECKS: list[dict[str, Any]] = [
