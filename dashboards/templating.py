@@ -31,7 +31,13 @@ class NavItem:
 
 
 # Only pages that exist are listed; a page is added here when it shows real data.
-NAV = (NavItem("Search", "/"),)
+NAV = (
+    NavItem("Search", "/"),
+    NavItem("Teams", "/teams"),
+    NavItem("Incidents", "/incidents"),
+    NavItem("Runs", "/runs"),
+    NavItem("Queries", "/queries"),
+)
 
 
 def _number(value: float | int | None, digits: int = 0) -> str:

@@ -27,7 +27,6 @@
     layout: { name: "preset" },
     minZoom: 0.2,
     maxZoom: 2.5,
-    wheelSensitivity: 0.2,
     style: [
       { selector: "node", style: {
           "shape": "round-rectangle", "width": 190, "height": 44, "background-color": "#ffffff",

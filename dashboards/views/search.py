@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
 from observer.api.deps import get_search
@@ -26,16 +27,7 @@ class SearchPage:
     query: str
     results: list[Hit]
     total: int
-    offset: int
-    limit: int
-
-    @property
-    def previous_offset(self) -> int | None:
-        return max(0, self.offset - self.limit) if self.offset > 0 else None
-
-    @property
-    def next_offset(self) -> int | None:
-        return self.offset + self.limit if self.offset + self.limit < self.total else None
+    pager: Pager
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -47,6 +39,6 @@ def search(
     index: SearchIndex = Depends(get_search),
 ) -> HTMLResponse:
     found = index.search(q, limit=PAGE_SIZE, offset=offset)
-    page = SearchPage(q, found.hits, found.total, offset, PAGE_SIZE)
+    page = SearchPage(q, found.hits, found.total, Pager(found.total, offset, PAGE_SIZE, {"q": q}))
     title = f"{q} · Search" if q else "Observer catalog"
     return render(request, "search.html", page, title=title, principal=principal)

@@ -27,15 +27,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observer.api.deps import system_clock
 from observer.api.errors import HTTPError
+from observer.api.incident_actions import IncidentActions
 from observer.catalog.live_search import LiveSearch
 from observer.config import Settings
 from observer.store import Store
 
 API_PREFIX = "/api/v1"
 
-# Pages get a strict policy: every script and style is a vendored file served from /static.
+# Pages get a strict policy: every script and style is a vendored file served from /static. The one
+# hash is the fixed stylesheet cytoscape injects for its container (nothing else inline may run).
+_CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
 _PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src 'self' data:; style-src 'self' {_CYTOSCAPE_STYLE}; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 # Swagger UI boots from an inline script, so /docs allows that (and only that) page an inline script.
@@ -54,12 +57,15 @@ def api_routers() -> list[APIRouter]:
     from observer.api.routers import (
         assets,
         catalog_edits,
+        fingerprints,
         incidents,
         lineage,
         openlineage,
         owners,
+        runs,
         search,
         slack,
+        teams,
     )
 
     return [
@@ -70,6 +76,9 @@ def api_routers() -> list[APIRouter]:
         openlineage.router,
         incidents.router,
         slack.router,
+        teams.router,
+        runs.router,
+        fingerprints.router,
         assets.router,
     ]
 
@@ -114,6 +123,7 @@ def create_app(
     app.state.store = store
     app.state.clock = clock
     app.state.search = search
+    app.state.incident_actions = IncidentActions(store, settings)
 
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)

@@ -92,7 +92,21 @@ class SearchIndex:
             parts = name.split(".")
             for start in range(len(parts)):
                 self._suffixes.setdefault(".".join(parts[start:]), []).append(doc)
+        self._owned: dict[str, list[int]] = {}
+        for doc in self._by_name:
+            hit = docs[doc]
+            for owner in {hit.team, hit.owner}:
+                if owner is not None:
+                    self._owned.setdefault(owner, []).append(doc)
         self._prefix = lru_cache(maxsize=2048)(self._prefix_uncached)
+
+    def owned_by(self, name: str) -> list[Hit]:
+        """Assets whose resolved owner is ``name`` or belongs to team ``name``, by name."""
+        return [self._docs[i] for i in self._owned.get(name, ())]
+
+    def owned_counts(self) -> dict[str, int]:
+        """Assets owned per owner and per team (an asset counts for both its owner and its team)."""
+        return {name: len(docs) for name, docs in self._owned.items()}
 
     def __len__(self) -> int:
         return len(self._docs)

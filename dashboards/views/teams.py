@@ -1,0 +1,63 @@
+"""Owners and teams: each team's assets, open incidents and monthly spend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
+
+from dashboards.templating import render
+from observer.api.auth import Principal, require_role
+from observer.api.deps import get_search, read_conn
+from observer.api.errors import NotFound
+from observer.catalog.search_index import SearchIndex
+from observer.catalog.teams import TeamSummary, TeamView, load_team, team_summaries
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class TeamsPage:
+    teams: list[TeamSummary]
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    view: TeamView
+
+    @property
+    def spend_chart(self) -> dict[str, Any]:
+        """Data for static/charts.js: one bar per month."""
+        return {
+            "type": "bars",
+            "label": "Spend (USD)",
+            "x": [s.month for s in self.view.spend],
+            "y": [round(s.cost_usd, 2) for s in self.view.spend],
+        }
+
+
+@router.get("/teams", response_class=HTMLResponse)
+def teams(
+    request: Request,
+    principal: Principal = Depends(require_role("viewer")),
+    index: SearchIndex = Depends(get_search),
+    conn: Connection = Depends(read_conn),
+) -> HTMLResponse:
+    return render(request, "teams.html", TeamsPage(team_summaries(conn, index)), title="Teams", principal=principal)
+
+
+@router.get("/teams/{name}", response_class=HTMLResponse)
+def team(
+    request: Request,
+    name: str,
+    principal: Principal = Depends(require_role("viewer")),
+    index: SearchIndex = Depends(get_search),
+    conn: Connection = Depends(read_conn),
+) -> HTMLResponse:
+    view = load_team(conn, index, name)
+    if view is None:
+        raise NotFound(f"There is no team {name!r}.")
+    return render(request, "team.html", TeamPage(view), title=f"Team {name}", principal=principal)

@@ -1,0 +1,101 @@
+"""Teams, incidents, runs and query fingerprint pages (and their JSON twins) over real store rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from observer.api.app import create_app
+from observer.api.auth import COOKIE
+from observer.config import Settings
+from observer.store import Store
+from observer.store.tokens import Role, create_token
+from tests.api.conftest import fill_activity, fill_catalog
+from tests.dashboards.operations import BAD_FP, GOOD_FP, fill_operations
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def ops(sqlite_store: Store, now: datetime) -> Iterator[tuple[TestClient, dict[str, int]]]:
+    fill_catalog(sqlite_store, now)
+    fill_activity(sqlite_store, now)
+    ids = fill_operations(sqlite_store, now)
+    with TestClient(create_app(Settings(), sqlite_store, clock=lambda: now)) as client:
+        yield client, ids
+
+
+def test_teams_list_and_team_page(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, ids = ops
+    teams = {t["name"]: t for t in client.get("/api/v1/teams").json()}
+    assert teams["finance"]["assets_owned"] == 1 and teams["finance"]["open_incidents"] == 1
+    assert teams["finance"]["latest_spend"]["cost_usd"] == pytest.approx(340.0)
+    assert teams["data-platform"]["open_incidents"] == 0  # its incident is resolved
+    page = client.get("/teams/finance").text
+    assert "finance spend on fct_orders up 240%" in page and f'href="/incidents/{ids["spend"]}"' in page
+    assert "Alice Ng" in page and "#finance-data" in page
+    assert 'href="/assets/snowflake/analytics.marts.fct_orders"' in page
+    assert "$100.00" in page and "$340.00" in page and 'data-chart' in page
+    detail = client.get("/api/v1/teams/finance").json()
+    assert [s["month"] for s in detail["spend_by_month"]] == sorted(s["month"] for s in detail["spend_by_month"])
+    assert client.get("/teams/nobody", headers=HTML).status_code == 404
+
+
+def test_incident_list_detail_and_actions(ops: tuple[TestClient, dict[str, int]], sqlite_store: Store, now: datetime) -> None:
+    client, ids = ops
+    listing = client.get("/incidents").text
+    assert "finance spend on fct_orders" in listing and "raw.shop.orders is stale" not in listing
+    assert "raw.shop.orders is stale" in client.get("/incidents", params={"state": "all"}).text
+    detail = client.get(f"/incidents/{ids['spend']}").text
+    assert '<dd id="incident-owner">finance' in detail and "spend jumped" in detail
+    assert "Sign in</a> with an editor token" in detail
+    with sqlite_store.transaction() as conn:
+        _, secret = create_token(conn, "alice", Role.EDITOR, now)
+    client.cookies.set(COOKIE, secret)
+    detail = client.get(f"/incidents/{ids['spend']}").text
+    csrf = detail.split('name="csrf_token" value="')[1].split('"')[0]
+    acked = client.post(f"/incidents/{ids['spend']}/acknowledge", data={"csrf_token": csrf})
+    assert acked.status_code == 200 and '<span class="status status-acknowledged" id="incident-state">' in acked.text
+    assert "by web:alice" in acked.text
+    resolved = client.post(f"/incidents/{ids['spend']}/resolve", data={"csrf_token": csrf, "note": "budget raised"})
+    assert "status-resolved" in resolved.text and "budget raised" in resolved.text
+    again = client.post(f"/incidents/{ids['spend']}/acknowledge", data={"csrf_token": csrf})
+    assert "already in that state" in again.text
+    assert client.post(f"/incidents/{ids['spend']}/delete", data={"csrf_token": csrf}, headers=HTML).status_code == 404
+
+
+def test_runs_page_filters(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, _ = ops
+    page = client.get("/runs").text
+    assert "3 runs" in page and page.count("model.larkspur.fct_orders") == 3
+    failed = client.get("/runs", params={"status": "failed"}).text
+    assert "1 run<" in failed
+    api = client.get("/api/v1/runs", params={"status": "success"}).json()
+    assert api["total"] == 2 and api["items"][0]["asset"] == "snowflake://analytics.marts.fct_orders"
+    assert api["items"][0]["duration_s"] == 300.0
+
+
+def test_query_fingerprints_show_parse_failures(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, _ = ops
+    page = client.get("/queries").text
+    assert "2 shapes stored" in page and "1 could not be parsed" in page
+    assert "Invalid expression at line 1" in page and "&lt;script&gt;" in page and "<script>$$" not in page
+    failed = client.get("/api/v1/fingerprints", params={"failed": "true"}).json()
+    assert [f["fingerprint"] for f in failed["items"]] == [BAD_FP]
+    detail = client.get(f"/queries/{GOOD_FP}").text
+    assert "raw.shop.orders" in detail and "write_target" in detail and "ALICE" in detail
+    api = client.get(f"/api/v1/fingerprints/{GOOD_FP}").json()
+    assert api["occurrences"] == 40 and len(api["recent_queries"]) == 3
+    assert api["cost_usd"] == pytest.approx(440.0)
+
+
+def test_empty_store_pages_say_so(sqlite_store: Store, now: datetime) -> None:
+    client = TestClient(create_app(Settings(), sqlite_store, clock=lambda: now))
+    assert "The catalog is empty" in client.get("/").text
+    assert "No teams are configured" in client.get("/teams").text
+    assert "No open incidents" in client.get("/incidents").text
+    assert "No orchestrator runs have been ingested yet" in client.get("/runs").text
+    assert "No query history has been ingested yet" in client.get("/queries").text
