@@ -13,13 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from observer.demo.company import (
-    LIVE_DASHBOARD_LOOKER_USER,
-    LOOKER_INSTANCE_SLUG,
-    PEOPLE,
-    Person,
-    person,
-)
+from observer.demo.company import LIVE_DASHBOARD_LOOKER_USER, LOOKER_INSTANCE_SLUG, Person, person
 from observer.demo.timeline import Timeline
 from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, scale_for_size, table_bytes
 
@@ -163,4 +157,4 @@ class BiSimulator:
             at += LIVE_DASHBOARD_PERIOD
 
 
-__all__ = ["BiSimulator", "DASHBOARDS", "PEOPLE", "looker_context"]
+__all__ = ["DASHBOARDS", "BiSimulator", "looker_context"]

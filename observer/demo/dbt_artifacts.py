@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from observer.demo.company import DATABASE, DBT_PROJECT, DBT_VERSION, DOMAIN, INCIDENTS, TEAMS
+from observer.demo.company import DATABASE, DBT_PROJECT, DBT_VERSION, TEAMS
 from observer.demo.data_tests import TESTS, DataTest
 from observer.demo.dbt_runs import Invocation, NodeResult, materialization
 from observer.demo.project import MODELS, SOURCES, Model, SourceTable
@@ -342,4 +342,4 @@ def build_catalog(generated: datetime, invocation_id: str, columns: dict[str, li
             "nodes": nodes, "sources": sources, "errors": None}
 
 
-__all__ = ["DOMAIN", "INCIDENTS", "build_catalog", "build_manifest", "build_run_results"]
+__all__ = ["build_catalog", "build_manifest", "build_run_results"]

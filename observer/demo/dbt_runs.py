@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from observer.demo.company import DBT_PROJECT, DBT_VERSION, INCIDENTS
-from observer.demo.data_tests import TESTS, DataTest, tests_for
-from observer.demo.project import HOURLY_JOB, MODELS_BY_NAME, Model, build_order
+from observer.demo.data_tests import DataTest, tests_for
+from observer.demo.project import CHANNEL_MAPPING, HOURLY_JOB, MODELS_BY_NAME, Model, build_order
 from observer.demo.timeline import Timeline
 from observer.demo.workload import QueryFactory, SimQuery, partitions, round_ms, table_bytes, with_volumes
 
@@ -212,7 +212,7 @@ class DbtSimulator:
             self._emit(f"truncate table {relation}", "TRUNCATE_TABLE", clock, session, comment_node=node.unique_id,
                        exec_ms=self.rng.randint(80, 200), shape=f"dbt:{node.name}:truncate",
                        compute=False)
-            values = ",\n".join(f"('{a}', '{b}', '{c}')" for a, b, c in _seed_rows())
+            values = ",\n".join(f"('{a}', '{b}', '{c}')" for a, b, c in CHANNEL_MAPPING)
             last = self._emit(f"insert into {relation} (utm_source, utm_medium, channel) values\n{values}", "INSERT",
                               clock + timedelta(milliseconds=300), session, comment_node=node.unique_id,
                               exec_ms=self.factory.jitter_ms(900), shape=f"dbt:{node.name}:insert",
@@ -320,12 +320,6 @@ class DbtSimulator:
         return out
 
 
-def _seed_rows() -> list[tuple[str, str, str]]:
-    from observer.demo.project import CHANNEL_MAPPING
-
-    return list(CHANNEL_MAPPING)
-
-
 def _merge(relation: str, tmp: str, node: Model, columns: list[str]) -> str:
     """dbt-snowflake's merge for ``incremental_strategy='merge'``, columns quoted as it quotes them."""
     key = node.unique_key or "id"
@@ -353,4 +347,4 @@ def _snapshot_merge(relation: str, tmp: str) -> str:
             "DBT_INTERNAL_SOURCE.dbt_valid_to, DBT_INTERNAL_SOURCE.dbt_scd_id)\n;")
 
 
-__all__ = ["DbtSimulator", "Invocation", "NodeResult", "TESTS", "materialization", "query_comment"]
+__all__ = ["DbtSimulator", "Invocation", "NodeResult", "materialization", "query_comment"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,6 @@ class DemoManifest:
     openlineage_events: int
     monthly_credits: dict[str, float]  # "YYYY-MM" -> credits (compute + cloud services)
     incidents: Incidents = INCIDENTS
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def path(self, relative: str) -> Path:
         return self.folder / relative

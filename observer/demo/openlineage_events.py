@@ -132,7 +132,7 @@ def _churn_events(run: DagRun, churn_rows: int) -> list[dict[str, Any]]:
                                                        ("orders_90d", "long")))}, "inputFacets": {}},
     ]
 
-    def lineage(field: str, sources: list[tuple[str, str, str]], how: str) -> dict[str, Any]:
+    def lineage(sources: list[tuple[str, str, str]], how: str) -> dict[str, Any]:
         return {"inputFields": [{"namespace": ns, "name": name, "field": col,
                                  "transformations": [{"type": "DIRECT", "subtype": how, "description": "",
                                                       "masking": False}]} for ns, name, col in sources]}
@@ -140,12 +140,12 @@ def _churn_events(run: DagRun, churn_rows: int) -> list[dict[str, Any]]:
     dim = (SNOWFLAKE_NS, "ANALYTICS.MARTS.DIM_CUSTOMERS")
     features = ("s3://larkspur-ml-features", "features/customer_activity")
     column_lineage = {
-        "CUSTOMER_ID": lineage("CUSTOMER_ID", [(*dim, "CUSTOMER_ID")], "IDENTITY"),
-        "CHURN_PROBABILITY": lineage("CHURN_PROBABILITY", [(*dim, "LAST_ORDER_AT"), (*dim, "LIFETIME_ORDERS"),
+        "CUSTOMER_ID": lineage([(*dim, "CUSTOMER_ID")], "IDENTITY"),
+        "CHURN_PROBABILITY": lineage([(*dim, "LAST_ORDER_AT"), (*dim, "LIFETIME_ORDERS"),
                                                            (*dim, "LIFETIME_REVENUE"), (*features, "sessions_30d"),
                                                            (*features, "orders_90d")], "TRANSFORMATION"),
-        "RISK_BAND": lineage("RISK_BAND", [(*dim, "LIFETIME_ORDERS"), (*features, "sessions_30d")], "TRANSFORMATION"),
-        "SCORED_AT": lineage("SCORED_AT", [(*dim, "LAST_ORDER_AT")], "TRANSFORMATION"),
+        "RISK_BAND": lineage([(*dim, "LIFETIME_ORDERS"), (*features, "sessions_30d")], "TRANSFORMATION"),
+        "SCORED_AT": lineage([(*dim, "LAST_ORDER_AT")], "TRANSFORMATION"),
     }
     output: dict[str, Any] = {"namespace": SNOWFLAKE_NS, "name": "ANALYTICS.MARTS.CUSTOMER_CHURN_SCORES",
               "facets": {"schema": _schema(SPARK_PRODUCER, CHURN_FIELDS),
