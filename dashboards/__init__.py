@@ -18,8 +18,8 @@ STATIC = Path(__file__).parent / "static"
 
 def mount(app: FastAPI) -> None:
     """Add every page and ``/static`` to ``app`` (called by the app factory)."""
-    from dashboards.views import asset, incidents, queries, runs, search, session, teams
+    from dashboards.views import asset, costs, incidents, queries, runs, search, session, teams
 
-    for view in (search, asset, teams, incidents, runs, queries, session):
+    for view in (search, asset, teams, costs, incidents, runs, queries, session):
         app.include_router(view.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -34,6 +34,7 @@ class NavItem:
 NAV = (
     NavItem("Search", "/"),
     NavItem("Teams", "/teams"),
+    NavItem("Costs", "/costs"),
     NavItem("Incidents", "/incidents"),
     NavItem("Runs", "/runs"),
     NavItem("Queries", "/queries"),

@@ -23,7 +23,7 @@
       series: [{}, { label: d.label, fill: "rgba(10,88,202,0.75)", stroke: accent,
         paths: window.uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false },
         value: function (u, v) { return money(v); } }],
-      legend: { show: true }
+      legend: { show: false }
     }, [xs, d.y], fig);
   }
 

@@ -1,4 +1,5 @@
-"""The home page: search the catalog by any part of a name, description, column or owner.
+"""The home page: search the catalog by any part of a name, description, column or owner, next to
+the incidents that need attention and the assets whose spend moved most this month.
 
 Without JavaScript the form submits ``GET /?q=…`` and the results render here; with it,
 ``static/search.js`` asks ``/api/v1/assets`` as you type and redraws the same list.
@@ -10,16 +11,32 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
 
 from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
-from observer.api.deps import get_search
+from observer.api.deps import get_search, read_conn
 from observer.catalog.search_index import Hit, SearchIndex
+from observer.cost_diff import Mover, rank_movers
+from observer.cost_report import cost_report, latest_month, previous_month
+from observer.model import Incident
+from observer.store.incidents import ACTIVE_STATES, list_incidents
 
 router = APIRouter()
 
 PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the landing page shows next to search: incidents needing attention and cost movers."""
+
+    incidents: list[Incident]
+    open_incidents: int
+    month: str | None
+    previous: str | None
+    movers: list[Mover]
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,20 @@ class SearchPage:
     results: list[Hit]
     total: int
     pager: Pager
+    overview: Overview | None
+
+
+def overview(conn: Connection) -> Overview:
+    incidents, total = list_incidents(conn, states=ACTIVE_STATES, limit=5)
+    month = latest_month(conn)
+    movers: list[Mover] = []
+    previous = None
+    if month:
+        previous = previous_month(month)
+        movers = rank_movers(
+            cost_report(conn, previous, "asset"), cost_report(conn, month, "asset"), dimension="asset", top=5
+        )
+    return Overview(incidents, total, month, previous, movers)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -37,8 +68,10 @@ def search(
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_role("viewer")),
     index: SearchIndex = Depends(get_search),
+    conn: Connection = Depends(read_conn),
 ) -> HTMLResponse:
     found = index.search(q, limit=PAGE_SIZE, offset=offset)
-    page = SearchPage(q, found.hits, found.total, Pager(found.total, offset, PAGE_SIZE, {"q": q}))
+    landing = overview(conn) if not q.strip() and offset == 0 else None
+    page = SearchPage(q, found.hits, found.total, Pager(found.total, offset, PAGE_SIZE, {"q": q}), landing)
     title = f"{q} · Search" if q else "Observer catalog"
     return render(request, "search.html", page, title=title, principal=principal)

@@ -99,3 +99,35 @@ def test_empty_store_pages_say_so(sqlite_store: Store, now: datetime) -> None:
     assert "No open incidents" in client.get("/incidents").text
     assert "No orchestrator runs have been ingested yet" in client.get("/runs").text
     assert "No query history has been ingested yet" in client.get("/queries").text
+
+
+def test_costs_page_breakdown_movers_and_csv(ops: tuple[TestClient, dict[str, int]], now: datetime) -> None:
+    client, _ = ops
+    month = f"{now:%Y-%m}"
+    page = client.get("/costs").text
+    assert f"Costs · {month}" in page
+    table = page.split('id="cost-breakdown"')[1].split("</table>")[0]
+    assert table.index("finance") < table.index("growth") < table.index("idle time on")
+    assert "$340.00" in table and "$358.00" in page  # finance; month total 340 + 15 + 3
+    changed = page.split("What changed since")[1]
+    assert "+$240.00" in changed and "+240%" in changed  # finance 100 → 340
+    assert f'href="/queries/{GOOD_FP}"' in changed and "ALICE" in changed and "write_target" in changed
+    by_asset = client.get("/costs", params={"by": "asset"}).text
+    assert 'href="/assets/snowflake/analytics.marts.fct_orders"' in by_asset
+    only_growth = client.get("/costs", params={"team": "growth"}).text
+    assert "$15.00" in only_growth.split('id="cost-breakdown"')[1] and "finance" not in only_growth.split('id="cost-breakdown"')[1]
+    csv_text = client.get("/costs/export.csv", params={"month": month, "by": "team"})
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    lines = csv_text.text.strip().splitlines()
+    assert lines[0] == "month,team,credits,cost_usd,queries" and lines[1].startswith(f"{month},finance,")
+    assert client.get("/costs", params={"month": "2026-13"}, headers=HTML).status_code == 400
+
+
+def test_home_shows_open_incidents_and_cost_movers(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, ids = ops
+    home = client.get("/").text
+    incidents = home.split('id="recent-incidents"')[1].split("</ul>")[0]
+    assert f'/incidents/{ids["spend"]}' in incidents and "stale" not in incidents
+    movers = home.split('id="cost-movers"')[1].split("</ol>")[0]
+    assert "analytics.marts.fct_orders" in movers and "+$240.00" in movers
+    assert 'id="recent-incidents"' not in client.get("/", params={"q": "orders"}).text
