@@ -111,11 +111,18 @@ def main() -> None:
             fa = [i for i, a in enumerate(alerts) if a and i not in inside]
             missed = [e for e in s.events if not any(alerts[i] for i in range(e.window[0], e.window[1] + 1))]
             if fa or missed:
-                print(s.name, "false:", [(i, s.points[i][1], judged[i].expected_low, judged[i].expected_high) for i in fa][:5],
-                      "missed:", [(e.kind, e.start, s.points[e.start][1], judged[e.start].expected_low) for e in missed])
+                print(
+                    s.name,
+                    "false:",
+                    [(i, s.points[i][1], judged[i].expected_low, judged[i].expected_high) for i in fa][:5],
+                    "missed:",
+                    [(e.kind, e.start, s.points[e.start][1], judged[e.start].expected_low) for e in missed],
+                )
     points = sum(len(s.points) for s in corpus)
-    print(f"corpus: {len(corpus)} series ({sum(s.clean for s in corpus)} without anomalies), {points:,} points, "
-          f"{sum(kinds.values())} events {dict(kinds)}")
+    print(
+        f"corpus: {len(corpus)} series ({sum(s.clean for s in corpus)} without anomalies), {points:,} points, "
+        f"{sum(kinds.values())} events {dict(kinds)}"
+    )
     print(f"observer ({args.sensitivity}): {json.dumps(ours.summary())}  [{t_ours:.1f} s]")
     print(f"baseline z-score 14d/3:  {json.dumps(peer.summary())}  [{t_peer:.1f} s]")
     print(f"F1 difference: {ours.f1 - peer.f1:+.3f}")

@@ -21,8 +21,30 @@ DAILY_DAYS = 90
 HOURLY_DAYS = 30
 WARMUP_DAYS = 21  # anomalies are injected after this much history
 HOURLY_SHAPE = (
-    5.0, 4.6, 4.0, 3.2, 2.4, 1.6, 1.2, 1.0, 1.0, 1.2, 1.6, 2.4,
-    3.2, 3.8, 4.4, 4.8, 5.2, 5.6, 6.0, 6.4, 6.6, 6.4, 6.0, 5.6,
+    5.0,
+    4.6,
+    4.0,
+    3.2,
+    2.4,
+    1.6,
+    1.2,
+    1.0,
+    1.0,
+    1.2,
+    1.6,
+    2.4,
+    3.2,
+    3.8,
+    4.4,
+    4.8,
+    5.2,
+    5.6,
+    6.0,
+    6.4,
+    6.6,
+    6.4,
+    6.0,
+    5.6,
 )
 
 
@@ -103,7 +125,9 @@ def _active(points: list[tuple[datetime, float]], i: int) -> bool:
     return points[i][1] > 0
 
 
-def _inject(rng: random.Random, points: list[tuple[datetime, float]], per_day: int, count: int) -> list[Event]:
+def _inject(
+    rng: random.Random, points: list[tuple[datetime, float]], per_day: int, count: int
+) -> list[Event]:
     events: list[Event] = []
     taken: set[int] = set()
     first = WARMUP_DAYS * per_day
@@ -151,7 +175,9 @@ def build_corpus(seed: int = 20261122) -> list[Series]:
     rng = random.Random(seed)
     corpus: list[Series] = []
 
-    def add(name: str, family: str, points: list[tuple[datetime, float]], anomalies: int, per_day: int) -> None:
+    def add(
+        name: str, family: str, points: list[tuple[datetime, float]], anomalies: int, per_day: int
+    ) -> None:
         events = _inject(rng, points, per_day, anomalies) if anomalies else []
         corpus.append(Series(name, family, points, events))
 
@@ -164,10 +190,22 @@ def build_corpus(seed: int = 20261122) -> list[Series]:
         tag = "loads" if per_load else "zeros"
         for i in range(10):
             anomalies = 0 if i < 5 else rng.randint(1, 2)
-            add(f"daily_weekend_off_{tag}_{i:02d}", "weekend_off", _weekend_off(rng, per_load), anomalies, 1 if not per_load else 1)
+            add(
+                f"daily_weekend_off_{tag}_{i:02d}",
+                "weekend_off",
+                _weekend_off(rng, per_load),
+                anomalies,
+                1 if not per_load else 1,
+            )
     for business in (False, True):
         tag = "business_hours" if business else "diurnal"
         for i in range(8):
             anomalies = 0 if i < 3 else rng.randint(1, 3)
-            add(f"hourly_{tag}_{i:02d}", "weekend_off" if business else "hourly", _hourly(rng, business), anomalies, 24)
+            add(
+                f"hourly_{tag}_{i:02d}",
+                "weekend_off" if business else "hourly",
+                _hourly(rng, business),
+                anomalies,
+                24,
+            )
     return corpus

@@ -30,7 +30,11 @@ class Terms:
     hour: bool = False
 
     def label(self) -> str:
-        parts = [name for name, on in (("trend", self.trend), ("day-of-week", self.dow), ("hour-of-day", self.hour)) if on]
+        parts = [
+            name
+            for name, on in (("trend", self.trend), ("day-of-week", self.dow), ("hour-of-day", self.hour))
+            if on
+        ]
         return " + ".join(["level", *parts])
 
 

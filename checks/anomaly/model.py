@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import enum
 import math
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import t as student_t
@@ -226,7 +226,9 @@ def judge(
     if win_ts.size < MIN_POINTS or (cadence is not Cadence.COARSE and span < MIN_HISTORY_DAYS * DAY):
         return Judgement(when, target_value, None, None, None, False, reason="too_little_history"), state
     active = ~_quiet(win_ts, win_values, cadence)
-    target_quiet = cadence is not Cadence.COARSE and bool(_quiet_at(win_ts, win_values, cadence, np.array([target_ts]))[0])
+    target_quiet = cadence is not Cadence.COARSE and bool(
+        _quiet_at(win_ts, win_values, cadence, np.array([target_ts]))[0]
+    )
     a_ts, a_y = win_ts[active], _transform(win_values[active])
     if a_ts.size < MIN_POINTS:
         return Judgement(when, target_value, None, None, None, False, reason="too_little_history"), state
@@ -263,8 +265,17 @@ def judge(
     high = _untransform(pred + z * scale) + ABSOLUTE_SLACK
     if target_quiet:
         # A slot that is always empty (a weekend, a night): expect nothing, accept up to a normal load.
-        judgement = Judgement(when, target_value, 0.0, 0.0, high, target_value > high, None, terms.label() + ", quiet slot",
-                              "above" if target_value > high else "ok")
+        judgement = Judgement(
+            when,
+            target_value,
+            0.0,
+            0.0,
+            high,
+            target_value > high,
+            None,
+            terms.label() + ", quiet slot",
+            "above" if target_value > high else "ok",
+        )
         return judgement, state
     low = max(0.0, _untransform(pred - z * scale) - ABSOLUTE_SLACK)
     expected = _untransform(pred)
@@ -279,14 +290,20 @@ def _advance(state: DetectorState, ts: float, value: float, anomaly: bool, score
     if not anomaly:
         return replace(state, run=())
     side = 1 if score > 0 else -1
-    run = (*[r for r in state.run if r[1] == side], (ts, side)) if all(r[1] == side for r in state.run) else ((ts, side),)
+    run = (
+        (*[r for r in state.run if r[1] == side], (ts, side))
+        if all(r[1] == side for r in state.run)
+        else ((ts, side),)
+    )
     excluded = state.excluded | {ts}
     if len(run) >= LEVEL_SHIFT_RUN and not (side < 0 and value <= 0):
         # A sustained move to a new level (but never "no data" as the new normal): readmit the run
         # and model the step from its first point on.
         start = run[0][0]
         excluded = excluded - {r[0] for r in run}
-        return replace(state, excluded=frozenset(excluded), run=(), changepoints=(*state.changepoints, start), terms=None)
+        return replace(
+            state, excluded=frozenset(excluded), run=(), changepoints=(*state.changepoints, start), terms=None
+        )
     return replace(state, excluded=frozenset(excluded), run=run)
 
 

@@ -12,10 +12,9 @@ deviation of the residuals, so a few anomalous points neither pull the fit nor w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
