@@ -84,6 +84,7 @@ class Model:
     def compiled(self, *, incremental: bool) -> str:
         """The SQL dbt would compile; ``incremental`` renders the ``is_incremental()`` branch."""
         code = re.sub(r"\{\{ config\(.*?\) \}\}\n+", "", self.raw_code, flags=re.S)
+        code = re.sub(r"\{% (end)?snapshot[^%]*%\}\n?", "", code)
         code = _INCREMENTAL_BLOCK.sub(lambda m: m.group(1) if incremental else "", code)
         code = _REF.sub(lambda m: MODELS_BY_NAME[m.group(1)].relation, code)
         code = _SOURCE.sub(lambda m: f"{DATABASE}.RAW.{m.group(2).upper()}", code)
