@@ -1,10 +1,12 @@
-"""The asset page: what a table is, who owns it and why, where its data comes from and goes,
-its columns, checks and recent runs, and (for editors) forms to fix its description and owner."""
+"""The asset page: what a table is, who owns it and why, where its data comes from and goes, its
+columns, checks, incidents and recent runs, what it costs and which queries cost most, and (for
+editors) forms to fix its description and owner."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -18,10 +20,13 @@ from observer.api.keys import api_asset_path, asset_path, key_from_path
 from observer.catalog.assets import AssetView, load_asset
 from observer.catalog.lineage import ColumnLink, LineageView, load_column_lineage, load_lineage
 from observer.errors import NotFound as MissingObject
-from observer.model import AssetKey, CheckResult, OwnershipSource, RunRecord
+from observer.model import AssetKey, CheckResult, Incident, OwnershipSource, RunRecord
 from observer.store import Store
 from observer.store.catalog_edits import CatalogEdit, edit_description, edit_owner, edits_for
 from observer.store.check_results import results_for_asset
+from observer.store.costs import FingerprintCost, QuerySample, query_samples, top_fingerprints
+from observer.store.incidents import list_incidents
+from observer.store.listings import MonthSpend, spend_by_month
 from observer.store.runs import runs_for_asset
 
 router = APIRouter()
@@ -47,6 +52,20 @@ class AssetPage:
     edits: dict[str, CatalogEdit]
     can_edit: bool
     lineage_api: str
+    incidents: list[Incident]
+    spend: list[MonthSpend]
+    """Spend attributed to the asset per month, oldest first."""
+    top_queries: list[tuple[FingerprintCost, QuerySample | None]]
+    """The costliest query shapes of the latest month with spend, with a sample execution."""
+
+    @property
+    def spend_month(self) -> MonthSpend | None:
+        return self.spend[-1] if self.spend else None
+
+    @property
+    def spend_chart(self) -> dict[str, Any]:
+        return {"type": "bars", "label": "Spend (USD)", "x": [s.month for s in self.spend],
+                "y": [round(s.cost_usd, 2) for s in self.spend]}
 
     @property
     def url(self) -> str:
@@ -73,6 +92,13 @@ def asset(
     view = load_asset(conn, key)
     if view is None:
         raise NotFound(f"There is no asset {key} in the catalog.")
+    spend = spend_by_month(conn, "asset_key", value=str(key))
+    top: list[tuple[FingerprintCost, QuerySample | None]] = []
+    if spend:
+        shapes = top_fingerprints(conn, spend[-1].month, {"asset": str(key)}, limit=5)
+        samples = query_samples(conn, [f.sample_query_id for f in shapes if f.sample_query_id])
+        top = [(f, samples.get(f.sample_query_id) if f.sample_query_id else None) for f in shapes]
+    incidents, _ = list_incidents(conn, asset=key, limit=10)
     page = AssetPage(
         view=view,
         provenance=PROVENANCE,
@@ -83,6 +109,9 @@ def asset(
         edits=edits_for(conn, key),
         can_edit=principal.can("editor"),
         lineage_api=api_asset_path(key) + "/lineage",
+        incidents=incidents,
+        spend=spend,
+        top_queries=top,
     )
     return render(request, "asset.html", page, title=str(key), principal=principal)
 

@@ -131,3 +131,14 @@ def test_home_shows_open_incidents_and_cost_movers(ops: tuple[TestClient, dict[s
     movers = home.split('id="cost-movers"')[1].split("</ol>")[0]
     assert "analytics.marts.fct_orders" in movers and "+$240.00" in movers
     assert 'id="recent-incidents"' not in client.get("/", params={"q": "orders"}).text
+
+
+def test_asset_page_shows_incidents_cost_and_top_queries(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, ids = ops
+    page = client.get("/assets/snowflake/analytics.marts.fct_orders").text
+    assert f'href="/incidents/{ids["spend"]}"' in page.split('id="asset-incidents"')[1].split("</ul>")[0]
+    assert "$340.00" in page.split('id="asset-cost"')[1].split("</p>")[0]
+    top = page.split('id="top-queries"')[1].split("</ol>")[0]
+    assert f'href="/queries/{GOOD_FP}"' in top and "INSERT INTO analytics.marts.fct_orders" in top and "ALICE" in top
+    quiet = client.get("/assets/snowflake/analytics.marts.dim_customers").text
+    assert "No incidents on this asset." in quiet and "No warehouse spend is attributed" in quiet
