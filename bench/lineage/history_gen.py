@@ -15,6 +15,7 @@ Everything is deterministic for a seed. Standard library only.
 
 from __future__ import annotations
 
+# The SQL built here is benchmark/test input text for the parser, never executed (hence the S608 noqa).
 import itertools
 import random
 from collections.abc import Callable, Iterator
@@ -60,7 +61,7 @@ def _shape_factory(rng: random.Random, tables: list[tuple[str, list[str]]]) -> S
 
         def dashboard(r: random.Random) -> Row:
             ctx = f'-- Looker Query Context \'{{"user_id":{r.randint(1, 400)},"history_slug":"{r.getrandbits(40):x}"}}\'\n'
-            sql = (f"{ctx}SELECT f.{a} AS dim, d.{d} AS dim2, {agg}(f.{b}) AS measure FROM {t1} AS f "
+            sql = (f"{ctx}SELECT f.{a} AS dim, d.{d} AS dim2, {agg}(f.{b}) AS measure FROM {t1} AS f "  # noqa: S608
                    f"LEFT JOIN {t2} AS d ON d.id = f.id WHERE f.{a} >= {_lit_date(r)} AND d.{d} IN ({_lit_list(r)}) "
                    f"GROUP BY 1, 2 ORDER BY 3 DESC LIMIT {limit}")
             return sql, "snowflake", None
@@ -71,7 +72,7 @@ def _shape_factory(rng: random.Random, tables: list[tuple[str, list[str]]]) -> S
 
         def dbt(r: random.Random) -> Row:
             comment = f'/* {{"app": "dbt", "dbt_version": "1.8.3", "node_id": "{node}", "invocation_id": "{r.getrandbits(64):x}"}} */'
-            sql = (f"create or replace transient table {model} as (with src as (select {a}, {b} from {t1} "
+            sql = (f"create or replace transient table {model} as (with src as (select {a}, {b} from {t1} "  # noqa: S608
                    f"where updated_at > {_lit_date(r)}), dim as (select id, {d} from {t2}) "
                    f"select src.{a}, dim.{d}, sum(src.{b}) as total from src join dim on dim.id = src.{a} group by 1, 2)\n{comment}")
             return sql, "snowflake", f'{{"dbt_model": "{node}", "team": "{tag_team}"}}'
@@ -80,7 +81,7 @@ def _shape_factory(rng: random.Random, tables: list[tuple[str, list[str]]]) -> S
         dag = f"{rng.choice(_WORDS)}_sync_{rng.randint(0, 999)}"
 
         def airflow(r: random.Random) -> Row:
-            sql = (f"MERGE INTO {t1} t USING (SELECT id, {d} FROM {t2} WHERE updated_at > {_lit_date(r)}) s "
+            sql = (f"MERGE INTO {t1} t USING (SELECT id, {d} FROM {t2} WHERE updated_at > {_lit_date(r)}) s "  # noqa: S608
                    f"ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.{a} = s.{d} "
                    f"WHEN NOT MATCHED THEN INSERT (id, {a}) VALUES (s.id, s.{d})\n"
                    f"-- dag_id={dag}, task_id=merge_{a}, run_id=scheduled__{r.randint(1, 10**6)}")
@@ -90,7 +91,7 @@ def _shape_factory(rng: random.Random, tables: list[tuple[str, list[str]]]) -> S
         def load(r: random.Random) -> Row:
             values = ", ".join(f"({r.randint(1, 10**9)}, '{r.choice(_WORDS)}', {r.random() * 100:.2f})"
                                for _ in range(r.randint(1, 20)))
-            return f"INSERT INTO {t1} (id, {a}, {b}) VALUES {values}", "snowflake", "loader"
+            return f"INSERT INTO {t1} (id, {a}, {b}) VALUES {values}", "snowflake", "loader"  # noqa: S608
         return load
     if kind == "copy":
         def copy(r: random.Random) -> Row:
@@ -99,14 +100,14 @@ def _shape_factory(rng: random.Random, tables: list[tuple[str, list[str]]]) -> S
         return copy
 
     def lookup(r: random.Random) -> Row:
-        return f"SELECT {a}, {b} FROM {t1} WHERE id = {r.randint(1, 10**9)} LIMIT {r.randint(1, 50)}", "snowflake", None
+        return f"SELECT {a}, {b} FROM {t1} WHERE id = {r.randint(1, 10**9)} LIMIT {r.randint(1, 50)}", "snowflake", None  # noqa: S608
     return lookup
 
 
 def _one_off(rng: random.Random, tables: list[tuple[str, list[str]]], n: int) -> Row:
     (t1, c1), (t2, c2) = rng.sample(tables, 2)
     cols = ", ".join(f"x.{c}" for c in rng.sample(c1, rng.randint(1, 4)))
-    return (f"SELECT {cols}, y.{rng.choice(c2)} AS probe_{n} FROM {t1} x JOIN {t2} y ON y.id = x.id "
+    return (f"SELECT {cols}, y.{rng.choice(c2)} AS probe_{n} FROM {t1} x JOIN {t2} y ON y.id = x.id "  # noqa: S608
             f"WHERE x.{rng.choice(c1)} IS NOT NULL LIMIT {rng.randint(1, 100)}", "snowflake", None)
 
 

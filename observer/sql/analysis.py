@@ -177,10 +177,9 @@ class QueryAnalyzer:
                     self.cache.put(entry)
         out = []
         for item, dialect, fp in prepared:
-            entry = self.cache.get(fp)
-            cached = entry is not None
-            if entry is None:
-                entry = self._parse(fp, item.text, dialect)
+            hit = self.cache.get(fp)
+            cached = hit is not None
+            entry = hit if hit is not None else self._parse(fp, item.text, dialect)
             text = item.text
             if item.query_tag or item.labels or "--" in text or "/*" in text:
                 tags = query_tags(text, item.query_tag, item.labels)

@@ -78,7 +78,7 @@ def table_parts(table: exp.Table, dialect: str | None) -> list[str] | None:
         part = table.args.get(key)
         if part is not None:
             parts.insert(0, part)
-    out = []
+    out: list[str] = []
     for part in parts:
         if isinstance(part, exp.Identifier):
             text = part.this

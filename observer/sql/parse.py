@@ -31,7 +31,8 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 from sqlglot.parser import Parser
-from sqlglot.tokens import Token, Tokenizer, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
+from sqlglot.tokens import Tokenizer
 
 # sqlglot logs a warning for every statement it keeps as an opaque Command; that is data here.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)

@@ -364,9 +364,9 @@ class QueryResolver:
                     found |= deps
                 continue
             if isinstance(cur, (exp.Parameter, exp.SessionParameter, exp.Placeholder)):
-                deps = self.state.variables.get(names.identifier(cur, self.dialect))
-                if deps:
-                    found |= deps
+                var = self.state.variables.get(names.identifier(cur, self.dialect))
+                if var:
+                    found |= var
                 continue
             stack.extend(cur.iter_expressions())
         return frozenset(found)
