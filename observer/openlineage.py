@@ -149,7 +149,7 @@ def _datasets(event: Mapping[str, Any], side: str) -> list[tuple[AssetKey, Mappi
         return []
     if not isinstance(items, list):
         raise InputError("expected an array", field=side)
-    out = []
+    out: list[tuple[AssetKey, Mapping[str, Any], Mapping[str, Any]]] = []
     for i, ds in enumerate(items):
         where = f"{side}[{i}]"
         if not isinstance(ds, dict):
@@ -175,6 +175,15 @@ def _airflow_task(name: str, run_facets: Mapping[str, Any], parent: Mapping[str,
     if not dag:
         dag, _, task = name.partition(".")
     return (dag, task) if task else (name, "")
+
+
+def _airflow_dag_run(run_facets: Mapping[str, Any]) -> str | None:
+    """Airflow's own DAG run id (``manual__…``), from the ``airflow`` or ``airflowDagRun`` run facet."""
+    for name in ("airflow", "airflowDagRun"):
+        run_id = ((run_facets.get(name) or {}).get("dagRun") or {}).get("run_id")
+        if run_id:
+            return str(run_id)
+    return None
 
 
 def parse_run_event(event: Any, *, source: str = "openlineage") -> ParsedEvent:
@@ -251,7 +260,7 @@ def parse_run_event(event: Any, *, source: str = "openlineage") -> ParsedEvent:
         status=status,
         start_time=event_time if event_type not in TERMINAL else None,
         end_time=event_time if event_type in TERMINAL else None,
-        task=task_id or name,
+        task=task_id or (None if orchestrator == "airflow" else name),
         parent_run_id=str(parent_run) if parent_run else None,
         asset=outputs[0][0] if outputs else None,
         rows_affected=sum(rows) if rows else None,
@@ -265,6 +274,7 @@ def parse_run_event(event: Any, *, source: str = "openlineage") -> ParsedEvent:
             "last_event_type": event_type,
             "last_event_time": event_time.isoformat(),
             "parent_job": (parent.get("job") or {}).get("name"),
+            "dag_run_id": _airflow_dag_run(run_facets) if orchestrator == "airflow" else None,
         }.items() if v},
     )
     return ParsedEvent(record, event_type, event_time, namespace, name, producer, tuple(assets.values()),

@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
 
         try:
             config = DbtConfig(
-                project_dir=project_dir, manifest=manifest, run_results=run_results or [], catalog=catalog,
+                project_dir=project_dir, target_path="target", manifest=manifest, run_results=run_results or [], catalog=catalog,
                 platform=platform, warehouse_user=warehouse_user, column_lineage=column_lineage,
             )
         except ValidationError as exc:

@@ -30,10 +30,10 @@ def render(a: OwnerAnswer) -> str:
         team = f" (team {escape(a.owner.team)})" if a.owner.team and a.owner.team != a.owner.owner else ""
         lines.append(f"Owner:     [bold]{escape(a.owner.owner)}[/bold]{team}")
         lines.append(f"How:       {a.owner.source.value} — {escape(a.owner.detail)}")
-        for c in a.owner.conflicts:
-            lines.append(f"[yellow]Conflict:[/yellow]  {escape(c.owner)} — {escape(c.detail)}")
-        for c in a.owner.overridden:
-            lines.append(f"Also:      {escape(c.owner)} ({c.source.value}) — {escape(c.detail)}")
+        for claim in a.owner.conflicts:
+            lines.append(f"[yellow]Conflict:[/yellow]  {escape(claim.owner)} — {escape(claim.detail)}")
+        for claim in a.owner.overridden:
+            lines.append(f"Also:      {escape(claim.owner)} ({claim.source.value}) — {escape(claim.detail)}")
     if a.slack_channel:
         lines.append(f"Slack:     {escape(a.slack_channel)}")
     if a.last_run is not None:

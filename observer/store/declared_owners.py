@@ -46,6 +46,16 @@ def resolve_team(hints: Iterable[str], teams: list[str], people: Mapping[str, st
     return None
 
 
+def _as_team(claim: Ownership, team: str | None) -> tuple[str, OwnerKind]:
+    """An owner that names a team (``finance-team``, ``team:finance``) or a team-kind claim whose team
+    is known is shown as that team; a person stays a person (with their team alongside)."""
+    if team is None:
+        return claim.owner, claim.owner_kind
+    if claim.owner_kind is OwnerKind.TEAM or any(v.lower() == team.lower() for v in _variants(claim.owner)):
+        return team, OwnerKind.TEAM
+    return claim.owner, claim.owner_kind
+
+
 def write_declared_claims(
     conn: Connection,
     origin: str,
@@ -60,8 +70,8 @@ def write_declared_claims(
     for c in claims:
         names = [c.owner, *((hints or {}).get(c.asset, ()))]
         team = c.team or resolve_team(names, teams, people)
-        owner = team if c.owner_kind is OwnerKind.TEAM and team else c.owner
-        resolved.append(replace(c, owner=owner, team=team, origin=origin, source=OwnershipSource.ORCHESTRATOR))
+        owner, kind = _as_team(c, team)
+        resolved.append(replace(c, owner=owner, owner_kind=kind, team=team, origin=origin, source=OwnershipSource.ORCHESTRATOR))
     return replace_claims(conn, origin, OwnershipSource.ORCHESTRATOR, resolved, now)
 
 
@@ -78,8 +88,8 @@ def set_declared_claim(conn: Connection, claim: Ownership, now: datetime, hints:
 
     teams = [t.name for t in list_teams(conn)]
     team = claim.team or resolve_team([claim.owner, *hints], teams, people_teams(conn))
-    owner = team if claim.owner_kind is OwnerKind.TEAM and team else claim.owner
-    final = replace(claim, owner=owner, team=team, source=OwnershipSource.ORCHESTRATOR)
+    owner, kind = _as_team(claim, team)
+    final = replace(claim, owner=owner, owner_kind=kind, team=team, source=OwnershipSource.ORCHESTRATOR)
     row = conn.execute(
         select(ownerships.c.owner, ownerships.c.owner_kind, ownerships.c.team, ownerships.c.detail).where(
             ownerships.c.asset_key == str(final.asset),

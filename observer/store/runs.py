@@ -213,3 +213,15 @@ def delete_runs_not_in(conn: Connection, source: str, parent_run_id: str, keep: 
     if ids:
         stmt = stmt.where(runs.c.run_id.not_in(ids))
     return int(conn.execute(stmt).rowcount or 0)
+
+
+def task_outputs(conn: Connection, orchestrator: str, jobs: Iterable[str] | None = None) -> list[RunRecord]:
+    """Task runs of ``orchestrator`` that name the asset they wrote (from OpenLineage, dbt, Dagster …)."""
+    stmt = select(runs).where(runs.c.orchestrator == orchestrator, runs.c.asset_key.is_not(None), runs.c.task.is_not(None))
+    if jobs is not None:
+        names = sorted(set(jobs))
+        out: list[RunRecord] = []
+        for start in range(0, len(names), 500):
+            out.extend(to_run(r) for r in conn.execute(stmt.where(runs.c.job.in_(names[start : start + 500]))))
+        return out
+    return [to_run(r) for r in conn.execute(stmt)]

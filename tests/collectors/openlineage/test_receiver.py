@@ -17,9 +17,9 @@ from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, H
 from sqlalchemy import func, select
 
 from observer.api.app import create_app
+from observer.catalog.owner_lookup import lookup_owner
 from observer.config import Settings
 from observer.model import AssetKey, OwnershipSource, RunStatus, Team
-from observer.catalog.owner_lookup import lookup_owner
 from observer.store import Store
 from observer.store.lineage import upstream_edges
 from observer.store.ownership import sync_teams
