@@ -66,6 +66,12 @@
     place();
   }
 
+  function publish() {
+    // Counts for tests and assistive summaries: how much of the graph is drawn right now.
+    box.setAttribute("data-nodes", String(cy.nodes().length));
+    box.setAttribute("data-edges", String(cy.edges(":visible").length));
+  }
+
   function place() {
     var byLayer = {};
     cy.nodes().forEach(function (n) {
@@ -79,6 +85,7 @@
       });
     });
     cy.fit(undefined, 24);
+    publish();
   }
 
   function load(url, base) {
@@ -114,6 +121,7 @@
     button.setAttribute("aria-pressed", String(columnsShown));
     if (columnsLoaded) {
       cy.edges(".column").style("display", columnsShown ? "element" : "none");
+      publish();
       return;
     }
     columnsLoaded = true;
@@ -126,6 +134,7 @@
             id: "col-" + i, source: e.upstream, target: e.downstream,
             label: e.upstream_column + " \u2192 " + e.downstream_column } });
         });
+        publish();
       });
   }
 
