@@ -287,6 +287,22 @@ class CheckResult:
     """Idempotency key: the same check over the same input yields the same key."""
 
 
+@dataclass(frozen=True)
+class MetricPoint:
+    """One measurement of an asset over time: a row count, rows per load, a freshness lag …
+
+    Checks store the expected range beside the value as sibling metrics named
+    ``<metric>_expected_low`` / ``<metric>_expected_high`` (and ``<metric>_anomaly`` = 1 when flagged),
+    so charts can draw the band the value was judged against.
+    """
+
+    asset: AssetKey
+    metric: str
+    ts: datetime
+    value: float
+    source: str | None = None
+
+
 class IncidentState(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from observer.model import AssetKey, CheckResult, CheckStatus, Severity
 from observer.store.tables import check_results
@@ -71,6 +71,38 @@ def results_for_asset(conn: Connection, key: AssetKey, *, limit: int = 100) -> l
         select(check_results)
         .where(check_results.c.asset_key == str(key))
         .order_by(check_results.c.evaluated_at.desc(), check_results.c.check)
+        .limit(limit)
+    )
+    return [_to_result(r) for r in conn.execute(stmt)]
+
+
+def latest_results(
+    conn: Connection, *, check: str | None = None, check_type: str | None = None, status: str | None = None
+) -> list[CheckResult]:
+    """The most recent result of every (check, asset), optionally filtered; worst status first."""
+    newest = (
+        select(check_results.c.check, check_results.c.asset_key, func.max(check_results.c.id).label("id"))
+        .group_by(check_results.c.check, check_results.c.asset_key)
+        .subquery()
+    )
+    stmt = select(check_results).join(newest, check_results.c.id == newest.c.id)
+    if check is not None:
+        stmt = stmt.where(check_results.c.check == check)
+    if check_type is not None:
+        stmt = stmt.where(check_results.c.check_type == check_type)
+    if status is not None:
+        stmt = stmt.where(check_results.c.status == status)
+    order = {CheckStatus.ERROR: 0, CheckStatus.FAIL: 1, CheckStatus.WARN: 2, CheckStatus.PASS: 3, CheckStatus.SKIPPED: 4}
+    found = [_to_result(r) for r in conn.execute(stmt)]
+    return sorted(found, key=lambda r: (order[r.status], r.check, str(r.asset)))
+
+
+def result_history(conn: Connection, key: AssetKey, check: str, *, limit: int = 200) -> list[CheckResult]:
+    """One check's results on one asset, newest first (for charts and the asset page)."""
+    stmt = (
+        select(check_results)
+        .where(check_results.c.asset_key == str(key), check_results.c.check == check)
+        .order_by(check_results.c.evaluated_at.desc(), check_results.c.id.desc())
         .limit(limit)
     )
     return [_to_result(r) for r in conn.execute(stmt)]
