@@ -34,7 +34,7 @@ with DAG(
         owner="carol",
         sql=[
             "CREATE TABLE IF NOT EXISTS public.orders_daily (ordered_on date, orders int, revenue numeric)",
-            "INSERT INTO public.orders_daily SELECT ordered_on, count(*), sum(amount) FROM public.orders_raw GROUP BY ordered_on",
+            "INSERT INTO public.orders_daily SELECT ordered_on, count(*) AS orders, sum(amount) AS revenue FROM public.orders_raw GROUP BY ordered_on",
         ],
     )
     load >> rollup
