@@ -82,14 +82,17 @@ def cost_signals(store: Store, settings: Settings, now: datetime) -> list[Signal
         candidates = fingerprint_spend(
             conn, now - 2 * window, now - window, now, min_recent_usd=options.jump_min_usd
         )
-        open_jumps = [
-            i.check.split(":", 1)[1] for i in incident_store.active_incidents(conn, kind="spend_jump")
-        ]
+        open_jumps = {
+            i.check.split(":", 1)[1]: i for i in incident_store.active_incidents(conn, kind="spend_jump")
+        }
         seen = {c.fingerprint for c in candidates}
         missing = [fp for fp in open_jumps if fp not in seen]
         if missing:
             candidates += fingerprint_spend(conn, now - 2 * window, now - window, now, only=missing)
     for c in candidates:
+        # An open incident keeps its subject (asset, team) even when this window no longer names one.
+        known = open_jumps.get(c.fingerprint)
+        asset = known.asset if known else (AssetKey.from_stored(c.asset_key) if c.asset_key else None)
         out.append(
             spend_jump_signal(
                 c.fingerprint,
@@ -99,9 +102,9 @@ def cost_signals(store: Store, settings: Settings, now: datetime) -> list[Signal
                 window_days=options.jump_window_days,
                 ratio=options.jump_ratio,
                 min_usd=options.jump_min_usd,
-                team=c.team,
-                owner=c.owner,
-                asset=AssetKey.from_stored(c.asset_key) if c.asset_key else None,
+                team=known.team if known else c.team,
+                owner=known.owner if known else c.owner,
+                asset=asset,
             )
         )
     active = {i.check for i in _active_cost_incidents(store)}

@@ -290,9 +290,14 @@ class Deliverer:
             elif attempts >= self.max_attempts:
                 store.mark_dead(conn, item.id, now, f"gave up after {attempts} attempts: {exc}")
                 report.dead += 1
+                delay = timedelta(0)
             else:
                 store.release(conn, item.id, now + delay, str(exc))
                 report.retried += 1
+            # Later messages of this channel wait too: they keep their order and do not hammer a
+            # receiver that is failing.
+            if delay:
+                store.postpone_destination(conn, item.channel_type, item.destination, now + delay)
         report.note(item, str(exc))
         return False
 
@@ -325,12 +330,9 @@ class Deliverer:
                     )
                     report.dead += 1
                 else:
-                    store.hold_in_doubt(
-                        conn,
-                        item.id,
-                        now + timedelta(seconds=self.backoff.delay(attempts, item.dedup_key)),
-                        str(exc),
-                    )
+                    until = now + timedelta(seconds=self.backoff.delay(attempts, item.dedup_key))
+                    store.hold_in_doubt(conn, item.id, until, str(exc))
+                    store.postpone_destination(conn, item.channel_type, item.destination, until)
                     report.in_doubt += 1
             report.note(item, f"could not check delivery: {exc}")
             return False

@@ -125,8 +125,8 @@ class SlackNotifier:
             self._channel_ids[destination] = str(data["channel"])
         return {"channel": data.get("channel"), "ts": data.get("ts")}
 
-    def channel_id(self, name: str) -> str:
-        """A channel's id from its name (``conversations.list``; needs channels:read)."""
+    def channel_id(self, name: str) -> str | None:
+        """A channel's id from its name (``conversations.list``; needs channels:read); None if unknown."""
         if name[:1] in "CGD" and name[1:].isalnum() and name.upper() == name:
             return name
         wanted = name.lstrip("#").lower()
@@ -148,7 +148,7 @@ class SlackNotifier:
             cursor = (data.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
-        raise TerminalDeliveryError(f"channel {name} not found — check its name and that the app is in it")
+        return None
 
     def find_delivered(
         self,
@@ -165,6 +165,8 @@ class SlackNotifier:
         replies): returns ``{"channel", "ts"}`` when found, ``None`` when the message is not there.
         """
         channel = channel_id or self.channel_id(destination)
+        if channel is None:
+            return None  # no such channel (yet): nothing can have been posted there
         if operation == "reply" and payload.get("thread_ts"):
             method, args = "conversations_replies", {"channel": channel, "ts": payload["thread_ts"]}
         else:

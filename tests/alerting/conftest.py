@@ -44,15 +44,16 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def slack(clock: FakeClock) -> Iterator[FakeSlack]:
-    server = FakeSlack(clock=clock.monotonic).start()
+    server = FakeSlack(clock=clock.monotonic, wall=lambda: clock.now().timestamp()).start()
     yield server
     server.stop()
 
 
-def make_settings(slack: FakeSlack | None, **alerting: Any) -> Settings:
+def make_settings(server: FakeSlack | None, **alerting: Any) -> Settings:
+    """Settings for tests: tokens for ``server`` (None: no Slack), overrides for ``alerting`` keys."""
     slack_cfg: dict[str, Any] = {"default_channel": "#data-alerts", "signing_secret": SIGNING_SECRET}
-    if slack is not None:
-        slack_cfg.update(token=TOKEN, base_url=slack.api_url)
+    if server is not None:
+        slack_cfg.update(token=TOKEN, base_url=server.api_url)
     slack_cfg.update(alerting.pop("slack", {}))
     return Settings(
         alerting={"dry_run": False, "slack": slack_cfg, **alerting},

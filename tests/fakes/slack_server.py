@@ -69,12 +69,15 @@ class FakeSlack:
         *,
         token: str = TOKEN,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
         per_channel_interval: float | None = None,
         burst: int = 1,
         strict_channels: bool = False,
     ) -> None:
         self.token = token
         self.clock = clock
+        self.wall = wall
+        """Epoch seconds, for message timestamps (``ts``) as Slack makes them."""
         self.per_channel_interval = per_channel_interval
         """Post rate limit per channel (seconds between messages); ``None`` means unlimited."""
         self.burst = burst
@@ -88,7 +91,7 @@ class FakeSlack:
         self.violations: list[str] = []
         self.rate_limited = 0
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
-        self._ts = 0
+        self._ts = 0.0
         self._fail: list[tuple[int, str]] = []
         self.outage: int | str | None = None
         """``None``; an HTTP status to answer everything with; or ``"drop"`` to close connections."""
@@ -182,8 +185,9 @@ class FakeSlack:
         return self.channels[cid]
 
     def _next_ts(self) -> str:
-        self._ts += 1
-        return f"{1_700_000_000 + self._ts}.{self._ts:06d}"
+        """Epoch seconds with microseconds, strictly increasing (Slack's ``ts`` is unique per channel)."""
+        self._ts = max(self._ts + 0.000001, round(self.wall(), 6))
+        return f"{self._ts:.6f}"
 
     def _take_token(self, channel_id: str) -> float | None:
         """Rate limiting: ``None`` when a post may go now, else the seconds to wait."""
