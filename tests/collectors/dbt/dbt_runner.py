@@ -45,7 +45,6 @@ def build(work: Path, target: str = "duckdb", extra_env: dict[str, str] | None =
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(work)),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_TARGET": target,
         "TINY_SHOP_DUCKDB": str(work / "tiny_shop.duckdb"),
         **(extra_env or {}),
     }
