@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from observer.attribution.cost import Usage, always_on_meters, apportion, hour_start
 from observer.attribution.pricing import DatedRates, bigquery_billed_bytes, bigquery_on_demand_tib, slot_hours
@@ -30,6 +31,7 @@ from observer.store.costs import (
     clear_dirty,
     day_start,
     dirty_days,
+    line_row,
     mark_dirty,
     meters_between,
     replace_cost_lines,
@@ -139,6 +141,21 @@ def _time_meters(
     return meters
 
 
+def _apportion_rows(source: str, usages: Sequence[Usage], meters: Sequence[MeteringRecord], rates: DatedRates) -> list[tuple[Any, ...]]:
+    """:func:`apportion` straight to store rows (no :class:`CostLine` per line)."""
+    out: list[tuple[Any, ...]] = []
+    append = out.append
+
+    def emit(u: Usage | None, wh: str, hour: datetime, credits: float, usd: float, kind: str) -> None:
+        if u is None:
+            append(line_row(source, wh, hour, credits, usd, kind, None, None, None, None))
+        else:
+            append(line_row(source, wh, hour, credits, usd, kind, u.query_id, u.attribution, u.user_name, u.fingerprint))
+
+    apportion(usages, meters, rates, source=source, emit=emit)
+    return out
+
+
 @dataclass
 class LedgerReport:
     days: int = 0
@@ -163,6 +180,7 @@ def materialize_costs(
         end = start + timedelta(days=1)
         with store.transaction() as conn:
             rows = usages_between(conn, source, start, end)
+            lines: Sequence[CostLine | tuple[Any, ...]]
             if method.kind == "jobs":
                 lines = _job_lines(source, rows, day, method, attribution)
             else:
@@ -170,7 +188,7 @@ def materialize_costs(
                     meters = meters_between(conn, source, start, end)
                 else:
                     meters = _time_meters(source, spans, start, end)
-                lines = apportion(_usages(rows, attribution), meters, method.rates, source=source)
+                lines = _apportion_rows(source, _usages(rows, attribution), meters, method.rates)
             report.lines += replace_cost_lines(conn, source, start, end, lines)
             clear_dirty(conn, source, day)
         report.days += 1

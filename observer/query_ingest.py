@@ -18,7 +18,7 @@ and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`ob
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,17 +26,25 @@ from typing import Any
 from observer.attribution.queries import Attributed, AttributionContext, Hints, QueryFacts, attribute_query
 from observer.config import Settings
 from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
-from observer.model import Asset, AssetKey, AssetKind, MeteringRecord, QueryRecord
+from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis
+from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
-from observer.sql.analysis import QueryAnalysis, QueryAnalyzer, QueryInput
 from observer.sql.comments import QueryTags
 from observer.sql.names import qualify_name
 from observer.store import Store
-from observer.store.assets import upsert_assets
 from observer.store.attribution import context_version, load_attribution_context, run_index
+from observer.store.bulk import RawJson, encode_json
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
-from observer.store.queries import query_row, set_weights, stored_revisions, write_queries
+from observer.store.queries import (
+    bump_fingerprints,
+    query_row,
+    register_tables,
+    set_weights,
+    stored_revisions,
+    write_fingerprints,
+    write_queries,
+)
 from observer.store.watermarks import set_watermark
 
 CONTEXT_STREAM = "attribution-context"
@@ -67,13 +75,24 @@ def hints_of(tags: QueryTags, query_tag: str | None) -> Hints:
     )
 
 
-def comment_meta(tags: QueryTags) -> dict[str, Any] | None:
+_META: dict[int, tuple[QueryTags, RawJson]] = {}
+
+
+def comment_meta(tags: QueryTags) -> RawJson | None:
+    """The tags as stored in ``queries.comment_meta`` (encoded once per distinct tags value)."""
     if not tags.tags and tags.tool is None:
         return None
+    cached = _META.get(id(tags))
+    if cached is not None and cached[0] is tags:
+        return cached[1]
     meta: dict[str, Any] = dict(tags.tags)
     if tags.tool:
         meta["tool"] = tags.tool
-    return meta
+    encoded = encode_json(meta)
+    if len(_META) > 200_000:
+        _META.clear()
+    _META[id(tags)] = (tags, encoded)
+    return encoded
 
 
 def target_keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
@@ -93,9 +112,22 @@ class _Shape:
     sources: tuple[AssetKey, ...]
 
 
+@dataclass
+class _Batch:
+    """A batch between reading and writing: what is new, its analysis (phase 1 submitted), its extras."""
+
+    todo: list[QueryRecord]
+    pending: Pending | None
+    meters: Sequence[MeteringRecord]
+    acceleration: Sequence[MeteringRecord]
+    weights: Mapping[str, float]
+    loose_weights: dict[str, float]
+    watermarks: Mapping[str, str]
+
+
 class QueryIngest:
-    """Writes one source's history; see the module docstring. Use as a context manager or call
-    :meth:`finish` after the last batch."""
+    """Writes one source's history; see the module docstring. Call :meth:`finish` after the last
+    batch (or use :meth:`run`, which also overlaps reading, analysis and writing)."""
 
     def __init__(
         self,
@@ -107,12 +139,12 @@ class QueryIngest:
         dialect: str | None,
         now: datetime,
         report: IngestReport | None = None,
+        workers: int = 0,
     ) -> None:
         self.store, self.settings = store, settings
         self.source, self.platform, self.dialect, self.now = source, platform, dialect, now
         self.report = report or IngestReport()
-        self.repo = FingerprintRepository(store)
-        self.analyzer = QueryAnalyzer(store=self.repo)
+        self.analyzer = HistoryAnalyzer(FingerprintRepository(store), dialect, workers=workers)
         with store.read() as conn:
             self.context: AttributionContext = load_attribution_context(conn)
             self.context_version = context_version(conn)
@@ -126,7 +158,7 @@ class QueryIngest:
 
     # ── per row ──────────────────────────────────────────────────────────────────────────────────────
 
-    def _shape(self, a: QueryAnalysis, q: QueryRecord) -> _Shape:
+    def _shape(self, a: RowAnalysis, q: QueryRecord) -> _Shape:
         key = (a.fingerprint, q.database_name, q.schema_name)
         shape = self._shapes.get(key)
         if shape is None:
@@ -136,7 +168,7 @@ class QueryIngest:
             )
         return shape
 
-    def attribute(self, q: QueryRecord, a: QueryAnalysis, hints: Hints) -> Attributed:
+    def attribute(self, q: QueryRecord, a: RowAnalysis, hints: Hints) -> Attributed:
         shape = self._shape(a, q)
         facts = QueryFacts(
             q.query_id, q.user_name, q.start_time, q.end_time, a.statement_type,
@@ -144,25 +176,21 @@ class QueryIngest:
         )
         if self.context.runs is not None:
             return attribute_query(facts, self.context)
-        key = (a.fingerprint, q.user_name, q.database_name, q.schema_name, hints)
+        # Without runs, attribution depends on the shape, user, session context and what the
+        # comment names — not on run ids or times — so one result serves every repeat.
+        key = (a.fingerprint, q.user_name, q.database_name, q.schema_name, hints.via, hints.dbt_node_id,
+               hints.airflow_dag_id, hints.airflow_task_id, hints.dagster_asset)
         found = self._attributions.get(key)
         if found is None:
+            if len(self._attributions) > 500_000:
+                self._attributions.clear()
             found = self._attributions[key] = attribute_query(facts, self.context)
         return found
 
     # ── per batch ────────────────────────────────────────────────────────────────────────────────────
 
-    def add(
-        self,
-        queries: Sequence[QueryRecord],
-        meters: Sequence[MeteringRecord] = (),
-        *,
-        acceleration: Sequence[MeteringRecord] = (),
-        weights: Mapping[str, float] | None = None,
-        watermarks: Mapping[str, str] | None = None,
-    ) -> None:
-        """Write one batch (see the module docstring); safe to repeat."""
-        weights = weights or {}
+    def _changed(self, queries: Sequence[QueryRecord], weights: Mapping[str, float]) -> list[QueryRecord]:
+        """The rows the store does not already hold as they are."""
         with self.store.read() as conn:
             stored = stored_revisions(conn, self.source, [q.query_id for q in queries])
         todo = []
@@ -174,25 +202,46 @@ class QueryIngest:
                 weight = weights.get(q.query_id, q.compute_weight)
                 if weight is not None and weight != old[-1]:
                     todo.append(q)
+        return todo
+
+    def _begin(
+        self,
+        queries: Sequence[QueryRecord],
+        meters: Sequence[MeteringRecord] = (),
+        *,
+        acceleration: Sequence[MeteringRecord] = (),
+        weights: Mapping[str, float] | None = None,
+        watermarks: Mapping[str, str] | None = None,
+        loose_weights: dict[str, float] | None = None,
+    ) -> _Batch:
+        weights = weights or {}
+        todo = self._changed(queries, weights) if queries else []
+        pending = self.analyzer.start([(q.text, q.query_tag) for q in todo]) if todo else None
+        return _Batch(todo, pending, meters, acceleration, weights, loose_weights or {}, watermarks or {})
+
+    def _complete(self, b: _Batch) -> None:
         rows = []
         days: set[date] = set()
         new_targets: set[AssetKey] = set()
-        if todo:
-            analyses = self.analyzer.analyze_many(QueryInput(q.text, self.dialect, q.query_tag) for q in todo)
-            if self.context.runs is None or todo:
-                with self.store.read() as conn:
-                    self.context.runs = run_index(
-                        conn, min(q.start_time for q in todo), max(q.end_time for q in todo)
-                    )
-            for q, a in zip(todo, analyses, strict=True):
+        if b.todo and b.pending is not None:
+            analyses = self.analyzer.finish(b.pending)
+            with self.store.read() as conn:
+                self.context.runs = run_index(conn, min(q.start_time for q in b.todo), max(q.end_time for q in b.todo))
+            weights = b.weights
+            for q, a in zip(b.todo, analyses, strict=True):
                 hints = hints_of(a.tags, q.query_tag)
                 found = self.attribute(q, a, hints)
                 if q.status == "success":
-                    new_targets.update(t for t in self._shape(a, q).targets if t not in self._seen_targets)
+                    for t in self._shape(a, q).targets:
+                        if t not in self._seen_targets:
+                            new_targets.add(t)
                 rows.append(
                     query_row(q, a.fingerprint, comment_meta(a.tags), found.attribution, found.run_id, weights.get(q.query_id))
                 )
-                days.update(days_between(q.start_time, q.end_time))
+                s, e = q.start_time.date(), q.end_time.date()
+                days.add(s)
+                if e != s:
+                    days.update(days_between(q.start_time, q.end_time))
         new_entries = self.analyzer.new_entries()
         new_fps = {e.fingerprint for e in new_entries}
         counts = Counter(r[3] for r in rows if r[3] is not None)
@@ -200,23 +249,21 @@ class QueryIngest:
         for fp, n in counts.items():
             if fp not in new_fps:
                 self._known_counts[fp] += n
-        in_batch = {q.query_id for q in queries}
-        loose = {k: v for k, v in weights.items() if k not in in_batch}
         with self.store.transaction() as conn:
             written = write_queries(conn, rows)
             if new_targets:
                 # tables seen written become catalog assets, so ownership rules and inference reach them
-                upsert_assets(conn, [Asset(k, AssetKind.TABLE, source=self.source) for k in sorted(new_targets)], self.now)
-            meter_days = write_meters(conn, meters)
-            if acceleration:
-                meter_days |= write_meters(conn, acceleration, acceleration_only=True)
-            if loose:
-                for start, end in set_weights(conn, self.source, loose):
+                register_tables(conn, sorted(new_targets), self.source, self.now)
+            meter_days = write_meters(conn, b.meters)
+            if b.acceleration:
+                meter_days |= write_meters(conn, b.acceleration, acceleration_only=True)
+            if b.loose_weights:
+                for start, end in set_weights(conn, self.source, b.loose_weights):
                     days.update(days_between(start, end))
             if new_entries:
-                self.repo.upsert_many(conn, new_entries, seen_at=self.now, occurrences=new_counts)
+                write_fingerprints(conn, new_entries, new_counts, self.now)
             mark_dirty(conn, self.source, days | meter_days, self.now)
-            for stream, value in (watermarks or {}).items():
+            for stream, value in b.watermarks.items():
                 set_watermark(conn, self.source, value, self.now, stream)
             set_watermark(conn, self.source, self.context_version, self.now, CONTEXT_STREAM)
         self._seen_targets |= new_targets
@@ -224,11 +271,66 @@ class QueryIngest:
         self.meters_written += len(meter_days)
         self.report.rows_written += written
 
+    def add(
+        self,
+        queries: Sequence[QueryRecord],
+        meters: Sequence[MeteringRecord] = (),
+        *,
+        acceleration: Sequence[MeteringRecord] = (),
+        weights: Mapping[str, float] | None = None,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write one batch (see the module docstring); safe to repeat. Measured ``weights`` of queries
+        not in the batch update those already stored."""
+        in_batch = {q.query_id for q in queries}
+        loose = {k: v for k, v in (weights or {}).items() if k not in in_batch}
+        self._complete(
+            self._begin(queries, meters, acceleration=acceleration, weights=weights, watermarks=watermarks, loose_weights=loose)
+        )
+
+    def run(
+        self,
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]]],
+        *,
+        meters: Sequence[MeteringRecord] = (),
+        acceleration: Sequence[MeteringRecord] = (),
+        weights: Mapping[str, float] | None = None,
+        progress: Callable[[int], None] = lambda done: None,
+    ) -> None:
+        """Write ``(queries, watermarks)`` batches in order, analysing the next batch while the
+        current one is attributed and written; meters and measured weights go with the first."""
+        waiting: _Batch | None = None
+        first = True
+        done = 0
+        seen: set[str] = set()
+        for queries, marks in batches:
+            if weights:
+                seen.update(q.query_id for q in queries)
+            current = self._begin(
+                queries, meters if first else (), acceleration=acceleration if first else (), weights=weights,
+                watermarks=marks,
+            )
+            first = False
+            if waiting is not None:
+                self._complete(waiting)
+                progress(done)
+            waiting = current
+            done += len(queries)
+        if waiting is not None:
+            self._complete(waiting)
+            progress(done)
+        loose = {k: v for k, v in (weights or {}).items() if k not in seen}
+        if first and (meters or acceleration):
+            self._complete(self._begin([], meters, acceleration=acceleration, loose_weights=loose))
+        elif loose:
+            self._complete(self._begin([], loose_weights=loose))
+
     def finish(self) -> LedgerReport:
         """Flush fingerprint counts and recompute the cost lines of every changed day."""
+        self.analyzer.close()
         if self._known_counts:
             with self.store.transaction() as conn:
-                self.repo.touch_many(conn, dict(self._known_counts), seen_at=self.now)
+                bump_fingerprints(conn, dict(self._known_counts), self.now)
             self._known_counts.clear()
         ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform)
         self.report.details.update(
@@ -239,6 +341,10 @@ class QueryIngest:
             cost_lines=ledger.lines,
         )
         return ledger
+
+    def abort(self) -> None:
+        """Stop the analysis workers without waiting (after an error)."""
+        self.analyzer.__exit__()
 
 
 def _revision(q: QueryRecord) -> tuple[Any, ...]:

@@ -12,7 +12,7 @@ Two modes, one path into the store (:class:`observer.query_ingest.QueryIngest`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,11 +27,11 @@ from collectors.snowflake.parse import (
     METERING_REQUIRED,
     QUERY_HISTORY_OPTIONAL,
     QUERY_HISTORY_REQUIRED,
+    QueryHistoryParser,
     acceleration_record,
     attributed_credits,
     catalog_assets,
     metering_record,
-    query_record,
 )
 from observer import fields as f
 from observer.config import Settings
@@ -94,11 +94,13 @@ def ingest_snowflake_exports(
     now: datetime,
     batch_size: int = 20_000,
     progress: Callable[[int, int | None], None] = lambda done, total: None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest ACCOUNT_USAGE export files (see the module docstring); returns what was read and written.
 
     Bad rows are counted with ``file:line [COLUMN]``; a file without a required column fails with the
-    missing column names before anything is written.
+    missing column names before anything is written. ``workers`` processes analyse the SQL (default:
+    two for files over a few MB, none for small ones).
     """
     report = IngestReport()
     weights: dict[str, float] = {}
@@ -116,29 +118,33 @@ def ingest_snowflake_exports(
         lambda row, layout: acceleration_record(row, layout, source=source), report, batch_size,
     ):
         accel.extend(abatch)
-    ingest = QueryIngest(store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report)
-    latest: datetime | None = None
-    first = True
-    done = 0
+    if workers is None:
+        workers = 2 if sum(p.stat().st_size for p in query_history) > 4_000_000 else 0
+    ingest = QueryIngest(
+        store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report, workers=workers
+    )
+
+    parsers: dict[int, QueryHistoryParser] = {}
 
     def make(row: list[Any], layout: f.Layout) -> QueryRecord:
-        return query_record(row, layout, source=source, platform=platform)
+        parser = parsers.get(id(layout))
+        if parser is None:
+            parsers.clear()
+            parser = parsers[id(layout)] = QueryHistoryParser(layout, source=source, platform=platform)
+        return parser(row)
 
-    for qbatch in read_batches(query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL, make, report, batch_size):
-        batch_latest = max(q.end_time for q in qbatch)
-        latest = batch_latest if latest is None or batch_latest > latest else latest
-        ingest.add(
-            qbatch,
-            meters if first else (),
-            acceleration=accel if first else (),
-            weights=weights,
-            watermarks={"query_history": latest.isoformat()},
-        )
-        first = False
-        done += len(qbatch)
-        progress(done, None)
-    if first and (meters or accel or weights):
-        ingest.add([], meters, acceleration=accel, weights=weights)
+    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str]]]:
+        latest: datetime | None = None
+        for qbatch in read_batches(query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL, make, report, batch_size):
+            batch_latest = max(q.end_time for q in qbatch)
+            latest = batch_latest if latest is None or batch_latest > latest else latest
+            yield qbatch, {"query_history": latest.isoformat()}
+
+    try:
+        ingest.run(batches(), meters=meters, acceleration=accel, weights=weights, progress=lambda done: progress(done, None))
+    except BaseException:
+        ingest.abort()
+        raise
     ingest.finish()
     report.details.update(meters=len(meters), files=[p.name for p in (*query_history, *metering, *acceleration, *attribution)])
     return report
@@ -186,11 +192,12 @@ def collect_live(client: SnowflakeClient, ctx: RunContext, source: str) -> Inges
     done = 0
     for names, rows in client.query_history(_since(ctx.store, source, "query_history", config, ctx.now), ctx.now):
         layout = f.Layout.of(names)
+        parse = QueryHistoryParser(layout, source=source, platform=config.platform)
         batch: list[QueryRecord] = []
         for row in rows:
             report.rows_read += 1
             try:
-                batch.append(query_record(row, layout, source=source, platform=config.platform))
+                batch.append(parse(row))
             except f.FieldError as exc:
                 qid = row[layout.positions["QUERY_ID"]] if "QUERY_ID" in layout.positions else "?"
                 report.bad(f"QUERY_HISTORY query {qid} [{exc.field}]: {exc.message}")

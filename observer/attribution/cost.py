@@ -25,7 +25,7 @@ the server was up" with :func:`always_on_meters` and price it per hour.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -103,6 +103,10 @@ class _Hours:
         return found
 
 
+Emit = Callable[[Usage | None, str, datetime, float, float, str], None]
+"""Receives each line as (usage or None for idle, warehouse, hour, credits, dollars, kind)."""
+
+
 def apportion(
     usages: Sequence[Usage],
     meters: Iterable[MeteringRecord],
@@ -110,12 +114,15 @@ def apportion(
     *,
     source: str,
     cloud_services_allowance: float = CLOUD_SERVICES_ALLOWANCE,
+    emit: Emit | None = None,
 ) -> list[CostLine]:
     """Share metered credits among ``usages``; see the module docstring for the method.
 
     Returns lines ordered by (hour, warehouse, kind, query id). Usages in hours without a meter cost
     nothing (the warehouse was not billed for them, e.g. result-cache hits); meters of hours without
-    usages become ``idle`` lines with ``query_id=None``.
+    usages become ``idle`` lines with ``query_id=None``. With ``emit``, each line is handed to it
+    instead (unordered) and the returned list is empty — the store writes millions of lines
+    without building a :class:`CostLine` for each.
     """
     hours = _Hours()
     compute: dict[tuple[str, int], float] = defaultdict(float)
@@ -173,7 +180,9 @@ def apportion(
         return r
 
     def line(u: Usage | None, warehouse: str, hour: datetime, credits: float, kind: str) -> None:
-        if u is None:
+        if emit is not None:
+            emit(u, warehouse, hour, credits, credits * rate(hour), kind)
+        elif u is None:
             lines.append(CostLine(source, warehouse, hour, credits, credits * rate(hour), None, kind))
         else:
             lines.append(

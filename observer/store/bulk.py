@@ -45,8 +45,20 @@ def sqlite_time(value: datetime | None) -> str | None:
     return None if naive is None else naive.isoformat(" ", "microseconds")
 
 
+class RawJson(str):
+    """A value for a JSON column that is already encoded (e.g. one encoding shared by many rows)."""
+
+    __slots__ = ()
+
+
+def encode_json(value: Any) -> RawJson:
+    return RawJson(json.dumps(value, separators=(",", ":"), sort_keys=True))
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if value is None or isinstance(value, RawJson):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def _converters(conn: Connection, table: Table, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:

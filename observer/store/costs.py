@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, literal, select
 
-from observer.model import CostLine, MeteringRecord
+from observer.model import Attribution, CostLine, MeteringRecord
 from observer.store.bulk import write_rows
 from observer.store.tables import cost_lines, metering, queries, watermarks
 from observer.store.upsert import upsert
@@ -76,7 +76,7 @@ def _stored_meters(conn: Connection, items: Sequence[MeteringRecord]) -> dict[tu
     rows = conn.execute(
         select(metering).where(metering.c.source.in_(sources), metering.c.start_time.between(lo, hi))
     )
-    return {(r.source, r.warehouse, r.start_time): r for r in rows}
+    return {(r.source, r.warehouse, r.start_time.astimezone(UTC)): r for r in rows}
 
 
 def write_meters(conn: Connection, items: Iterable[MeteringRecord], *, acceleration_only: bool = False) -> set[date]:
@@ -103,7 +103,9 @@ def write_meters(conn: Connection, items: Iterable[MeteringRecord], *, accelerat
             row["credits_acceleration"] = max(row["credits_acceleration"], old.credits_acceleration or 0.0)
         changed.append(row)
         days.add(m.start_time.astimezone(UTC).date())
-    upsert(conn, metering, changed, keys=["source", "warehouse", "start_time"])
+    if changed:
+        columns = tuple(changed[0])
+        write_rows(conn, metering, columns, [tuple(r[c] for c in columns) for r in changed], conflict=("source", "warehouse", "start_time"))
     return days
 
 
@@ -158,12 +160,28 @@ def _line_row(c: CostLine) -> tuple[Any, ...]:
     )
 
 
-def replace_cost_lines(conn: Connection, source: str, start: datetime, end: datetime, lines: Sequence[CostLine]) -> int:
-    """Make ``source``'s lines in ``[start, end)`` exactly ``lines``."""
+def line_row(
+    source: str, warehouse: str, hour: datetime, credits: float, cost_usd: float, kind: str, query_id: str | None,
+    attribution: Attribution | None, user_name: str | None, fingerprint: str | None,
+) -> tuple[Any, ...]:
+    """A cost line as a row in :data:`LINE_COLUMNS` order (what :func:`replace_cost_lines` takes)."""
+    a = attribution
+    return (
+        source, f"{hour.year:04d}-{hour.month:02d}", hour, warehouse, kind, query_id, credits, cost_usd, user_name,
+        fingerprint, str(a.asset) if a and a.asset else None, a.owner if a else None, a.team if a else None,
+        a.rule if a else None, a.reason if a else None,
+    )
+
+
+def replace_cost_lines(
+    conn: Connection, source: str, start: datetime, end: datetime, lines: Sequence[CostLine | tuple[Any, ...]]
+) -> int:
+    """Make ``source``'s lines in ``[start, end)`` exactly ``lines`` (cost lines or :func:`line_row` rows)."""
     conn.execute(
         delete(cost_lines).where(cost_lines.c.source == source, cost_lines.c.hour >= start, cost_lines.c.hour < end)
     )
-    return write_rows(conn, cost_lines, LINE_COLUMNS, [_line_row(c) for c in lines])
+    rows = [c if isinstance(c, tuple) else _line_row(c) for c in lines]
+    return write_rows(conn, cost_lines, LINE_COLUMNS, rows)
 
 
 def delete_cost_lines(conn: Connection, source: str) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, or_, select, update
 
 from observer.model import AssetKey, Attribution, QueryRecord
-from observer.store.bulk import write_rows
-from observer.store.tables import queries
+from observer.sql.analysis import FingerprintEntry
+from observer.store.bulk import RawJson, sqlite_time, write_rows
+from observer.store.tables import assets, fingerprints, queries
 
 QUERY_COLUMNS: tuple[str, ...] = (
     "source", "query_id", "platform", "fingerprint", "text", "user_name", "role_name", "warehouse",
@@ -52,7 +53,7 @@ def stored_revisions(conn: Connection, source: str, query_ids: Sequence[str]) ->
 def query_row(
     q: QueryRecord,
     fingerprint: str | None,
-    comment_meta: Mapping[str, Any] | None,
+    comment_meta: Mapping[str, Any] | RawJson | None,
     attribution: Attribution,
     run_id: str | None = None,
     compute_weight: float | None = None,
@@ -64,7 +65,7 @@ def query_row(
         q.start_time, q.end_time, q.execution_ms, q.compilation_ms, q.queued_ms, q.total_elapsed_ms,
         q.bytes_scanned, q.bytes_billed, q.slot_ms, q.rows_produced, q.cloud_services_credits, q.qas_bytes_scanned,
         compute_weight if compute_weight is not None else q.compute_weight,
-        dict(comment_meta) if comment_meta else None,
+        comment_meta if isinstance(comment_meta, RawJson) or not comment_meta else dict(comment_meta),
         str(attribution.asset) if attribution.asset else None, attribution.owner, attribution.team,
         attribution.rule, attribution.reason, run_id,
     )
@@ -126,20 +127,44 @@ class StoredUsage:
     reason: str | None
 
 
+_USAGE_SQL = (
+    "SELECT query_id, warehouse, warehouse_size, start_time, end_time, compilation_ms, queued_ms, compute_weight, "
+    "cloud_services_credits, qas_bytes_scanned, bytes_billed, bytes_scanned, slot_ms, user_name, fingerprint, "
+    "asset_key, owner, team, attribution_rule, attribution_reason FROM queries "
+    "WHERE source = {p} AND start_time >= {p} AND start_time < {p} AND end_time >= {p}"
+)
+
+
 def usages_between(conn: Connection, source: str, start: datetime, end: datetime) -> list[StoredUsage]:
-    """Queries of ``source`` that overlap ``[start, end)``."""
-    c = queries.c
-    stmt = select(
-        c.query_id, c.warehouse, c.warehouse_size, c.start_time, c.end_time, c.compilation_ms, c.queued_ms,
-        c.compute_weight, c.cloud_services_credits, c.qas_bytes_scanned, c.bytes_billed, c.bytes_scanned, c.slot_ms,
-        c.user_name, c.fingerprint, c.asset_key, c.owner, c.team, c.attribution_rule, c.attribution_reason,
-    ).where(
-        c.source == source,
-        c.start_time >= start - LONGEST_QUERY,
-        c.start_time < end,
-        c.end_time >= start,
-    )
-    return [StoredUsage(*r) for r in conn.execute(stmt)]  # type: ignore[call-arg, arg-type]
+    """Queries of ``source`` that overlap ``[start, end)``.
+
+    Read through the driver (hundreds of thousands of rows per day at scale); times come back as
+    aware UTC datetimes, as SQLAlchemy would return them.
+    """
+    earliest = start - LONGEST_QUERY
+    if conn.dialect.name == "sqlite":
+        params: tuple[Any, ...] = (source, sqlite_time(earliest), sqlite_time(end), sqlite_time(start))
+        sql = _USAGE_SQL.format(p="?")
+
+        def when(v: Any) -> datetime:
+            return datetime.fromisoformat(v).replace(tzinfo=UTC)
+    else:
+        params = (source, earliest.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None),
+                  start.astimezone(UTC).replace(tzinfo=None))
+        sql = _USAGE_SQL.format(p="%s")
+
+        def when(v: Any) -> datetime:
+            return v.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [
+        StoredUsage(r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:])  # type: ignore[call-arg, arg-type]
+        for r in rows
+    ]
 
 
 def query_span(conn: Connection, source: str) -> dict[str | None, tuple[datetime, datetime]]:
@@ -230,3 +255,63 @@ def stored_attribution(values: Sequence[Any]) -> Attribution | None:
     if rule is None:
         return None
     return Attribution(AssetKey.from_stored(asset) if asset else None, owner, team, rule, reason or "")
+
+
+# ── fingerprints written by ingestion ─────────────────────────────────────────────────────────────────
+# The bulk counterparts of FingerprintRepository.upsert_many / touch_many, for history volumes:
+# one executemany per batch instead of a statement per fingerprint.
+
+_FP_COLUMNS = (
+    "fingerprint", "dialect", "sample_sql", "statement_type", "sources", "targets", "column_lineage",
+    "parse_error", "parse_ms", "first_seen", "last_seen", "occurrences",
+)
+
+
+def write_fingerprints(conn: Connection, entries: Sequence[FingerprintEntry], counts: Mapping[str, int], now: datetime) -> int:
+    """Insert newly parsed fingerprints (a stored parse is never overwritten)."""
+    rows = [
+        (
+            e.fingerprint, e.dialect, e.sample_sql, e.statement_type, sorted(e.lineage.sources),
+            sorted(e.lineage.targets), [list(p) for p in sorted(e.lineage.column_lineage)], e.lineage.error,
+            e.parse_ms, now, now, counts.get(e.fingerprint, 1),
+        )
+        for e in entries
+    ]
+    return write_rows(conn, fingerprints, _FP_COLUMNS, rows, conflict=("fingerprint",), update=())
+
+
+def bump_fingerprints(conn: Connection, counts: Mapping[str, int], now: datetime) -> None:
+    """Add occurrences to stored fingerprints and move their ``last_seen`` forward."""
+    if not counts:
+        return
+    c = fingerprints.c
+    stmt = (
+        update(fingerprints)
+        .where(c.fingerprint == bindparam("fp"))
+        .values(
+            occurrences=c.occurrences + bindparam("n"),
+            last_seen=case((or_(c.last_seen.is_(None), c.last_seen < bindparam("t")), bindparam("t")), else_=c.last_seen),
+        )
+    )
+    params = [{"fp": fp, "n": n, "t": now} for fp, n in counts.items()]
+    for start in range(0, len(params), 5000):
+        conn.execute(stmt, params[start : start + 5000])
+
+
+_EMPTY_LIST = RawJson("[]")
+_EMPTY_OBJECT = RawJson("{}")
+
+
+def register_tables(conn: Connection, keys: Iterable[AssetKey], source: str, now: datetime) -> int:
+    """Add tables seen written in query history to the catalog, as plain ``table`` assets.
+
+    Assets already in the catalog are left exactly as they are (whoever described them knows more).
+    """
+    rows = [
+        (str(k), k.platform, k.name, k.short_name, "table", _EMPTY_LIST, source, _EMPTY_OBJECT, now, now)
+        for k in keys
+    ]
+    return write_rows(
+        conn, assets, ("key", "platform", "name", "short_name", "kind", "tags", "source", "meta", "first_seen", "updated_at"),
+        rows, conflict=("key",), update=(),
+    )

@@ -1,0 +1,183 @@
+"""Fingerprints, tags and lineage for query-history batches — in worker processes, each shape parsed once.
+
+Reading SQL is most of the work of ingesting query history: every row is fingerprinted and its
+comments and tags read, and every *new* fingerprint is parsed for lineage
+(:mod:`observer.sql.fingerprint`, :mod:`observer.sql.comments`, :mod:`observer.sql.lineage`). This
+module runs that work in two phases per batch so it can be spread over worker processes while the
+ingesting process reads files and writes the store:
+
+1. **fingerprint + tags** of every row (split across workers);
+2. in the ingesting process, fingerprints already known — in memory, or in the store's
+   ``fingerprints`` table from any earlier run (:class:`~observer.store.fingerprints.FingerprintRepository`)
+   — are looked up; only the unknown ones are sent back to the workers to be **parsed**, once each.
+
+``start`` submits phase 1 and returns at once; ``finish`` completes both phases. With ``workers=0``
+everything runs inline (small batches, tests). The parsed entries are handed to the caller
+(:meth:`HistoryAnalyzer.new_entries`) to be written in the same transaction as the query rows.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+from types import MappingProxyType
+from typing import Any
+
+from observer.sql.analysis import FingerprintEntry, LineageCache
+from observer.sql.comments import NO_TAGS, QueryTags, query_tags
+from observer.sql.fingerprint import fingerprint
+from observer.sql.lineage import LineageResult, extract_lineage, normalize_dialect
+from observer.store.fingerprints import FingerprintRepository
+
+Tagged = tuple[str, str | None, dict[str, str] | None]
+"""Phase-1 result per row: fingerprint, tool, tags (``None`` when the row has none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowAnalysis:
+    fingerprint: str
+    tags: QueryTags
+    lineage: LineageResult
+
+    @property
+    def statement_type(self) -> str | None:
+        return self.lineage.statement_type
+
+    @property
+    def error(self) -> str | None:
+        return self.lineage.error
+
+
+def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]]) -> list[Tagged]:
+    out: list[Tagged] = []
+    for text, tag in rows:
+        fp = fingerprint(text, dialect)
+        if tag or "--" in text or "/*" in text:
+            t = query_tags(text, tag)
+            out.append((fp, t.tool, dict(t.tags) if t.tags else None))
+        else:
+            out.append((fp, None, None))
+    return out
+
+
+def _parse_texts(dialect: str | None, items: Sequence[tuple[str, str]]) -> list[tuple[str, LineageResult, float]]:
+    out = []
+    for fp, text in items:
+        started = time.perf_counter()
+        lineage = extract_lineage(text, dialect)
+        out.append((fp, lineage, (time.perf_counter() - started) * 1000))
+    return out
+
+
+def _chunks(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
+    if parts <= 1 or len(items) < 2 * parts:
+        return [items] if items else []
+    size = -(-len(items) // parts)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@dataclass
+class Pending:
+    """A batch whose phase 1 is submitted (or, inline, done)."""
+
+    rows: list[tuple[str, str | None]]
+    parts: list[AsyncResult[list[Tagged]]] | None
+    done: list[Tagged] | None
+
+
+class HistoryAnalyzer:
+    """See the module docstring. Call :meth:`close` (or use as a context manager) to stop the workers."""
+
+    def __init__(self, repo: FingerprintRepository, dialect: str | None, *, workers: int = 0, cache_size: int = 250_000) -> None:
+        self.repo = repo
+        self.dialect = normalize_dialect(dialect)
+        self.cache = LineageCache(cache_size)
+        self.workers = workers
+        self._pool: Pool | None = None
+        if workers > 0:
+            method = "fork" if sys.platform == "linux" else "spawn"
+            self._pool = multiprocessing.get_context(method).Pool(workers)
+        self.parsed = 0
+        self.failures_by_dialect: dict[str, int] = {}
+        self._new: dict[str, FingerprintEntry] = {}
+        self._tags: dict[tuple[str | None, tuple[tuple[str, str], ...]], QueryTags] = {}
+
+    def start(self, rows: list[tuple[str, str | None]]) -> Pending:
+        """Begin phase 1 for ``(text, query_tag)`` rows."""
+        if self._pool is None:
+            return Pending(rows, None, _fingerprint_rows(self.dialect, rows))
+        parts = [self._pool.apply_async(_fingerprint_rows, (self.dialect, chunk)) for chunk in _chunks(rows, self.workers)]
+        return Pending(rows, parts, None)
+
+    def finish(self, pending: Pending) -> list[RowAnalysis]:
+        """Complete a batch: fingerprints and tags, lineage once per new fingerprint."""
+        tagged: list[Tagged] = pending.done if pending.done is not None else [t for p in pending.parts or () for t in p.get()]
+        unknown = {fp for fp, _, _ in tagged if fp not in self.cache}
+        if unknown:
+            for entry in self.repo.get_many(unknown).values():
+                self.cache.put(entry)
+                unknown.discard(entry.fingerprint)
+        if unknown:
+            first_text: dict[str, str] = {}
+            for (text, _), (fp, _, _) in zip(pending.rows, tagged, strict=True):
+                if fp in unknown and fp not in first_text:
+                    first_text[fp] = text
+            self._parse(list(first_text.items()))
+        out = []
+        for fp, tool, tags in tagged:
+            hit = self.cache.get(fp)
+            assert hit is not None
+            out.append(RowAnalysis(fp, self._query_tags(tool, tags), hit.lineage))
+        return out
+
+    def _parse(self, items: list[tuple[str, str]]) -> None:
+        if self._pool is None:
+            results = _parse_texts(self.dialect, items)
+        else:
+            jobs = [self._pool.apply_async(_parse_texts, (self.dialect, c)) for c in _chunks(items, self.workers * 4)]
+            results = [r for j in jobs for r in j.get()]
+        texts = dict(items)
+        for fp, lineage, ms in results:
+            entry = FingerprintEntry(fp, self.dialect, texts[fp], lineage, ms)
+            self.cache.put(entry)
+            self._new[fp] = entry
+            self.parsed += 1
+            if lineage.error:
+                key = self.dialect or "generic"
+                self.failures_by_dialect[key] = self.failures_by_dialect.get(key, 0) + 1
+
+    def _query_tags(self, tool: str | None, tags: dict[str, str] | None) -> QueryTags:
+        if tags is None:
+            return NO_TAGS if tool is None else QueryTags(tool)
+        key = (tool, tuple(sorted(tags.items())))
+        found = self._tags.get(key)
+        if found is None:
+            if len(self._tags) > 100_000:
+                self._tags.clear()
+            found = self._tags[key] = QueryTags(tool, MappingProxyType(tags))
+        return found
+
+    def new_entries(self) -> list[FingerprintEntry]:
+        """Entries parsed since the last call (to be written with the batch's rows), then forgets them."""
+        entries = list(self._new.values())
+        self._new.clear()
+        return entries
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> HistoryAnalyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
