@@ -16,6 +16,7 @@ Signatures other code calls::
     analyzer = QueryAnalyzer(cache_size=50_000, store=None, limits=DEFAULT_LIMITS)
     analyzer.analyze(text, dialect=None, *, query_tag=None, labels=None) -> QueryAnalysis
     analyzer.analyze_many(rows: Iterable[QueryInput]) -> list[QueryAnalysis]   # batched store I/O
+        # QueryInput(text, dialect=None, query_tag=None, labels=None, fingerprint=None)
     analyzer.new_entries() -> list[FingerprintEntry]   # parsed since last call, for store upsert
     analyzer.failures_by_dialect -> dict[str, int]     # parse failures among new fingerprints
 
@@ -86,6 +87,8 @@ class QueryInput(NamedTuple):
     dialect: str | None = None
     query_tag: str | None = None
     labels: Mapping[str, Any] | Iterable[Mapping[str, Any]] | str | None = None
+    fingerprint: str | None = None
+    """Already computed by the caller (e.g. to route rows to workers by fingerprint); else computed."""
 
 
 class FingerprintStore(Protocol):
@@ -168,8 +171,8 @@ class QueryAnalyzer:
         prepared = []
         for row in rows:
             item = row if isinstance(row, QueryInput) else QueryInput(*row)
-            dialect = normalize_dialect(item.dialect)
-            prepared.append((item, dialect, fingerprint(item.text, dialect)))
+            dialect = _dialect(item.dialect)
+            prepared.append((item, dialect, item.fingerprint or fingerprint(item.text, dialect)))
         if self.store is not None:
             unknown = {fp for _, _, fp in prepared if fp not in self.cache}
             if unknown:
@@ -208,6 +211,16 @@ class QueryAnalyzer:
 
 
 _NO_TAGS = QueryTags()
+_DIALECTS: dict[str | None, str | None] = {}
+
+
+def _dialect(name: str | None) -> str | None:
+    hit = _DIALECTS.get(name, "")
+    if hit == "":
+        hit = _DIALECTS[name] = normalize_dialect(name)
+    return hit
+
+
 _DEFAULT: QueryAnalyzer | None = None
 
 

@@ -153,16 +153,18 @@ def _read_comment(body: str) -> tuple[str | None, dict[str, str]]:
         if data is not None:
             flat = _flatten(data)
             return _tool_from_keys(flat), flat
-    dagster = _DAGSTER.search(body)
-    if dagster:
-        return "dagster", {"dagster_opaque_id": dagster.group(1)}
-    looker = _LOOKER.match(body)
-    if looker:
-        data = _json_object(looker.group(1))
+    if body.startswith("Looker Query Context"):
+        looker = _LOOKER.match(body)
+        data = _json_object(looker.group(1)) if looker else None
         return "looker", _flatten(data) if data else {}
-    metabase = _METABASE.match(body)
-    if metabase:
-        return "metabase", {k.lower(): v for k, v in _METABASE_PAIR.findall(metabase.group(1))}
+    if "opaque_id[[[" in body:
+        dagster = _DAGSTER.search(body)
+        if dagster:
+            return "dagster", {"dagster_opaque_id": dagster.group(1)}
+    if body.startswith("Metabase::"):
+        metabase = _METABASE.match(body)
+        if metabase:
+            return "metabase", {k.lower(): v for k, v in _METABASE_PAIR.findall(metabase.group(1))}
     pairs = {
         m.group(1).lower(): unquote(next(g for g in m.groups()[1:] if g is not None))
         for m in _PAIR.finditer(body)
@@ -180,6 +182,8 @@ def _json_object(text: str) -> dict[str, Any] | None:
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    if not prefix and all(type(v) is str for v in data.values()):
+        return {str(k).lower(): v for k, v in data.items()}  # the common, flat case
     out: dict[str, str] = {}
     for key, value in data.items():
         name = f"{prefix}{str(key).lower()}"

@@ -159,7 +159,7 @@ def _split_tokens(sql: str, tokens: list[Token]) -> list[tuple[list[Token], str]
 
 
 def _split_text(sql: str, tokens: list[Token]) -> list[str]:
-    if not any(t.token_type == TokenType.SEMICOLON for t in tokens):
+    if ";" not in sql or not any(t.token_type == TokenType.SEMICOLON for t in tokens):
         return [sql]
     return [text for _, text in _split_tokens(sql, tokens)]
 

@@ -89,3 +89,10 @@ def test_store_backed_analyzer_never_reparses_a_known_fingerprint(store: Store, 
 def test_module_level_analyze_query() -> None:
     r = analyze_query("merge into t using s on t.id = s.id when matched then update set a = s.a", "snowflake")
     assert r.statement_type == "MERGE" and r.lineage.column_lineage == {("s.a", "t.a")}
+
+
+def test_precomputed_fingerprint_is_used_as_given() -> None:
+    analyzer = QueryAnalyzer()
+    routed = analyzer.analyze_many([QueryInput("select a from t", None, None, None, "f" * 32)])
+    assert routed[0].fingerprint == "f" * 32
+    assert routed[0].lineage.sources == {"t"}
