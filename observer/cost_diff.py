@@ -146,7 +146,7 @@ def rank_movers(before: Sequence[CostRow], after: Sequence[CostRow], *, dimensio
 
 
 def _shapes(conn: Connection, month: str, previous: str, mover: Mover, limit: int) -> tuple[QueryShape, ...]:
-    if mover.key.startswith("idle:"):
+    if mover.key.startswith("idle:") or limit <= 0:
         return ()
     where = {mover.dimension: mover.key}
     after = {f.fingerprint: f for f in top_fingerprints(conn, month, where, limit=max(limit * 4, 20))}

@@ -57,6 +57,7 @@ def api_routers() -> list[APIRouter]:
     from observer.api.routers import (
         assets,
         catalog_edits,
+        costs,
         fingerprints,
         incidents,
         lineage,
@@ -79,6 +80,7 @@ def api_routers() -> list[APIRouter]:
         teams.router,
         runs.router,
         fingerprints.router,
+        costs.router,
         assets.router,
     ]
 

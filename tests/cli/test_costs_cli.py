@@ -10,13 +10,12 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from observer.cli import app
-from tests.collectors.snowflake.exports import Q, write_metering, write_query_history
+from tests.collectors.snowflake.exports import two_month_account
 
 runner = CliRunner()
 
@@ -25,28 +24,8 @@ def plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
-def dashboard(i: int, day: datetime, hour: int, slot: int) -> Q:
-    return Q(
-        f"01{day:%m%d}{hour:02d}-{slot:04d}-0000-0000-{i:012d}",
-        f"select channel, count(*) from growth_live where day = '{day:%Y-%m-%d}' and channel = 'c{i}' group by 1",  # noqa: S608 - query history text, not executed
-        "ALICE", day + timedelta(hours=hour, minutes=6 * slot), 6 * 60_000,
-    )
-
-
 def build(tmp_path: Path) -> Path:
-    feb, mar = datetime(2026, 2, 10, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
-    queries = [dashboard(i, feb, 10, i) for i in range(10)]
-    queries += [dashboard(100 + h * 10 + s, mar, h, s) for h in (10, 11, 12, 13) for s in range(10)]
-    for n, day in enumerate((feb, mar)):
-        queries.append(
-            Q(f"01dbt000-0000-0000-0000-00000000000{n}", "insert into fct_orders select * from analytics.staging.stg_orders",
-              "HUGO", day + timedelta(hours=2), 60 * 60_000, warehouse="TRANSFORMING")
-        )
-    write_query_history(tmp_path / "qh.csv", queries)
-    meters = [("REPORTING", feb + timedelta(hours=10), 1.0), ("TRANSFORMING", feb + timedelta(hours=2), 1.0)]
-    meters += [("REPORTING", mar + timedelta(hours=h), 4.0) for h in (10, 11, 12, 13)]
-    meters += [("REPORTING", mar + timedelta(hours=14), 2.0), ("TRANSFORMING", mar + timedelta(hours=2), 1.0)]
-    write_metering(tmp_path / "wmh.csv", meters)
+    two_month_account(tmp_path)
     cfg = tmp_path / "observer.yaml"
     cfg.write_text(
         f"store: sqlite:///{tmp_path / 'o.db'}\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 QUERY_HISTORY_COLUMNS = (
@@ -74,3 +74,29 @@ def write_metering(path: Path, hours: Iterable[tuple[str, datetime, float]]) -> 
         for wh, start, credits in hours:
             w.writerow([ts(start), ts(start + timedelta(hours=1)), 7, wh, f"{credits:.9f}", f"{credits:.9f}", "0.000000000", ""])
     return path
+
+
+def growth_dashboard(i: int, day: datetime, hour: int, slot: int) -> Q:
+    return Q(
+        f"01{day:%m%d}{hour:02d}-{slot:04d}-0000-0000-{i:012d}",
+        f"select channel, count(*) from growth_live where day = '{day:%Y-%m-%d}' and channel = 'c{i}' group by 1",  # noqa: S608
+        "ALICE", day + timedelta(hours=hour, minutes=6 * slot), 6 * 60_000,
+    )
+
+
+def two_month_account(folder: Path) -> tuple[Path, Path]:
+    """February: ALICE's growth dashboard costs one credit on REPORTING, HUGO's load one on
+    TRANSFORMING. March: the dashboard runs four times as often at four credits an hour, REPORTING
+    idles an extra hour (2 credits), the load is unchanged. Returns (query history, metering)."""
+    feb, mar = datetime(2026, 2, 10, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
+    queries = [growth_dashboard(i, feb, 10, i) for i in range(10)]
+    queries += [growth_dashboard(100 + h * 10 + s, mar, h, s) for h in (10, 11, 12, 13) for s in range(10)]
+    for n, day in enumerate((feb, mar)):
+        queries.append(
+            Q(f"01dbt000-0000-0000-0000-00000000000{n}", "insert into fct_orders select * from analytics.staging.stg_orders",
+              "HUGO", day + timedelta(hours=2), 60 * 60_000, warehouse="TRANSFORMING")
+        )
+    meters = [("REPORTING", feb + timedelta(hours=10), 1.0), ("TRANSFORMING", feb + timedelta(hours=2), 1.0)]
+    meters += [("REPORTING", mar + timedelta(hours=h), 4.0) for h in (10, 11, 12, 13)]
+    meters += [("REPORTING", mar + timedelta(hours=14), 2.0), ("TRANSFORMING", mar + timedelta(hours=2), 1.0)]
+    return write_query_history(folder / "qh.csv", queries), write_metering(folder / "wmh.csv", meters)
