@@ -94,7 +94,12 @@ class DeliveryReport:
 
 
 class Deliverer:
-    """Drains the outbox. Pass ``clock`` and ``sleep`` to run it on simulated time in tests."""
+    """Drains the outbox. Pass ``clock`` and ``sleep`` to run it on simulated time in tests.
+
+    ``per_destination_interval`` paces each channel (Slack: about one message per second per
+    channel); ``inline_wait`` is the longest ``Retry-After`` a lane sleeps through before giving the
+    channel back to the next pass; ``workers`` channels are served at once.
+    """
 
     def __init__(
         self,
@@ -107,6 +112,7 @@ class Deliverer:
         backoff: Backoff = Backoff(),
         lease: timedelta = timedelta(seconds=120),
         per_destination_interval: float = 1.0,
+        inline_wait: float = 30.0,
         workers: int = 8,
         batch: int = 1000,
     ) -> None:
@@ -115,6 +121,7 @@ class Deliverer:
         self.clock, self.sleep = clock, sleep
         self.max_attempts, self.backoff, self.lease = max_attempts, backoff, lease
         self.interval = per_destination_interval
+        self.inline_wait = inline_wait
         self.workers, self.batch = max(1, workers), batch
         self._hold: dict[tuple[str, str], datetime] = {}
         self._next_free: dict[tuple[str, str], datetime] = {}
@@ -179,26 +186,44 @@ class Deliverer:
             # Not configured in this process (no token, say): leave the rows queued for one that is.
             report.note(items[0], f"no {lane[0]!r} notifier configured; {len(items)} message(s) left queued")
             return report
-        for item in items:
+        queue = list(items)
+        while queue:
+            item = queue[0]
             hold = self._hold.get(lane)
             if hold is not None and hold > self.clock():
-                break
+                wait = (hold - self.clock()).total_seconds()
+                if wait > self.inline_wait:
+                    break
+                # A short Retry-After: wait for this channel only, then carry on where it stopped.
+                self.sleep(wait)
+                with self.store.read() as conn:
+                    fresh = store.get_item(conn, item.id)
+                if fresh is None or fresh.state not in (OutboxState.PENDING, OutboxState.SENDING):
+                    queue.pop(0)
+                    continue
+                queue[0] = item = fresh
             go_on = (
                 self._reconcile(notifier, item, report)
                 if item.state == OutboxState.SENDING
                 else self._send(notifier, item, report)
             )
-            if not go_on:
-                break
+            if go_on:
+                queue.pop(0)
+                continue
+            hold = self._hold.get(lane)
+            if hold is None or hold <= self.clock():
+                break  # a failure, not a rate limit: the channel waits for its backoff
         return report
 
     def _pace(self, lane: tuple[str, str]) -> None:
+        """Keep to ``per_destination_interval`` between sends to one channel (plus 2%, as the
+        receiver's clock and ours never tick exactly together)."""
         free = self._next_free.get(lane)
         if free is not None:
             wait = (free - self.clock()).total_seconds()
             if wait > 0:
                 self.sleep(wait)
-        self._next_free[lane] = self.clock() + timedelta(seconds=self.interval)
+        self._next_free[lane] = self.clock() + timedelta(seconds=self.interval * 1.02)
 
     def _target(self, item: OutboxItem, report: DeliveryReport) -> tuple[str, dict[str, Any]] | None | bool:
         """Destination and payload to send; None to wait for the post; False when given up."""
@@ -242,12 +267,12 @@ class Deliverer:
             return True
         assert isinstance(target, tuple)
         destination, payload = target
-        self._pace(lane)
         now = self.clock()
         with self.store.transaction() as conn:
-            if not store.claim(conn, item.id, now + self.lease):
+            if not store.claim(conn, item.id, now + self.lease + timedelta(seconds=self.interval)):
                 return True  # another worker has it
         attempts = item.attempts + 1
+        self._pace(lane)  # right before the call, so the store's own delays do not shorten the gap
         try:
             response = notifier.send(destination, item.operation, payload)
         except TransientDeliveryError as exc:

@@ -116,37 +116,49 @@ def test_edits_wait_for_their_post(sqlite_store: Store, slack: FakeSlack, clock:
     assert [c.method for c in slack.requests] == ["chat.postMessage", "chat.update"]
 
 
-def test_429_retry_after_holds_the_channel_and_costs_no_attempt(
-    sqlite_store: Store, clock: FakeClock
-) -> None:
+def test_429_retry_after_is_honoured_and_costs_no_attempt(sqlite_store: Store, clock: FakeClock) -> None:
     slack = FakeSlack(
-        clock=clock.monotonic, wall=lambda: clock.now().timestamp(), per_channel_interval=30.0
+        clock=clock.monotonic, wall=lambda: clock.now().timestamp(), per_channel_interval=20.0
     ).start()
     try:
         now = clock.now()
         for i in range(3):
             _post(sqlite_store, f"k{i}", "#growth-data", now)
         _post(sqlite_store, "other", "#finance-data", now)
-        deliverer = _deliverer(sqlite_store, slack, clock)
-        first = deliverer.deliver_due()
-        assert (first.sent, first.rate_limited) == (2, 1)  # k0 and the other channel went; k1 got a 429
-        with sqlite_store.read() as conn:
-            held = {i.dedup_key: i for i in list_outbox(conn)[0]}
-        assert held["k1"].attempts == 0 and held["k1"].next_attempt_at == now + timedelta(seconds=30)
-        assert held["k2"].next_attempt_at == now + timedelta(seconds=30)  # the whole channel waits
-        deliverer.run()
+        report = _deliverer(sqlite_store, slack, clock).deliver_due()  # no client pacing: Slack's 429s steer
+        assert (report.sent, report.rate_limited, report.dead) == (4, 2, 0)
         posts = [r for r in slack.calls("chat.postMessage") if r.params["channel"] == "#growth-data"]
-        assert [r.status for r in posts] == [
-            200,
-            429,
-            200,
-            429,
-            200,
-        ]  # no client pacing here: Slack's 429s steer
+        assert [r.status for r in posts] == [200, 429, 200, 429, 200]
         for refused, retried in zip(posts, posts[1:], strict=False):
             if refused.status == 429:
-                assert retried.at >= refused.at + 30  # never earlier than Retry-After asked
+                assert retried.at >= refused.at + 20  # never earlier than Retry-After asked
+        with sqlite_store.read() as conn:
+            attempts = {i.dedup_key: i.attempts for i in list_outbox(conn)[0]}
+        assert attempts == {"k0": 1, "k1": 1, "k2": 1, "other": 1}  # the 429s were not counted
         assert _keys_on_server(slack) == Counter({"k0": 1, "k1": 1, "k2": 1, "other": 1})
+    finally:
+        slack.stop()
+
+
+def test_a_long_retry_after_holds_the_channel_durably(sqlite_store: Store, clock: FakeClock) -> None:
+    slack = FakeSlack(
+        clock=clock.monotonic, wall=lambda: clock.now().timestamp(), per_channel_interval=600.0
+    ).start()
+    try:
+        now = clock.now()
+        for i in range(3):
+            _post(sqlite_store, f"k{i}", "#growth-data", now)
+        first = _deliverer(sqlite_store, slack, clock).deliver_due()
+        assert (first.sent, first.rate_limited) == (1, 1)
+        with sqlite_store.read() as conn:
+            held = {
+                i.dedup_key: i.next_attempt_at for i in list_outbox(conn)[0] if i.state == OutboxState.PENDING
+            }
+        # k1 and everything behind it wait the full ten minutes — also for a worker started later
+        assert held == {"k1": now + timedelta(seconds=600), "k2": now + timedelta(seconds=600)}
+        assert _deliverer(sqlite_store, slack, clock).deliver_due().sent == 0
+        clock.advance(600)
+        assert _deliverer(sqlite_store, slack, clock).deliver_due().sent == 1
     finally:
         slack.stop()
 
