@@ -56,7 +56,60 @@ def _duckdb_dialect() -> type:
         def do_commit(self, dbapi_connection: Any) -> None:
             """Nothing to commit."""
 
+        def get_columns(
+            self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+        ) -> list[dict[str, Any]]:
+            """Reflection from DuckDB's information_schema (the inherited PostgreSQL reflection does not run)."""
+            rows = connection.exec_driver_sql(
+                "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = coalesce(?, current_schema()) ORDER BY ordinal_position",
+                (table_name, schema),
+            ).fetchall()
+            return [
+                {
+                    "name": name,
+                    "type": _duckdb_type(str(data_type)),
+                    "nullable": nullable == "YES",
+                    "default": None,
+                }
+                for name, data_type, nullable in rows
+            ]
+
+        def get_pk_constraint(
+            self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+        ) -> dict[str, Any]:
+            return {"constrained_columns": [], "name": None}
+
     return _Autocommit
+
+
+def _duckdb_type(name: str) -> Any:
+    from sqlalchemy import types
+
+    base = name.split("(")[0].strip().upper()
+    mapping = {
+        "BIGINT": types.BigInteger,
+        "INTEGER": types.Integer,
+        "SMALLINT": types.SmallInteger,
+        "TINYINT": types.SmallInteger,
+        "HUGEINT": types.BigInteger,
+        "UBIGINT": types.BigInteger,
+        "UINTEGER": types.BigInteger,
+        "DOUBLE": types.Float,
+        "FLOAT": types.Float,
+        "REAL": types.Float,
+        "DECIMAL": types.Numeric,
+        "VARCHAR": types.String,
+        "BOOLEAN": types.Boolean,
+        "DATE": types.Date,
+        "TIMESTAMP": types.DateTime,
+        "TIMESTAMP WITH TIME ZONE": types.DateTime,
+        "TIME": types.Time,
+        "BLOB": types.LargeBinary,
+        "UUID": types.String,
+        "JSON": types.JSON,
+    }
+    return mapping.get(base, types.NullType)()
 
 
 def __getattr__(name: str) -> Any:  # lazy: duckdb_engine is imported only when DuckDB is used
