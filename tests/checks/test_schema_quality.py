@@ -183,10 +183,12 @@ def _copy_orders(url: str, warehouse) -> None:  # noqa: ANN001
             if engine.dialect.name == "postgresql"
             else text("create table fct_orders (order_id integer, total_price real, status text)")
         )
-        table = "marts.fct_orders" if engine.dialect.name == "postgresql" else "fct_orders"
-        conn.execute(
-            text(f"insert into {table} values (:a, :b, :c)"), [{"a": a, "b": b, "c": c} for a, b, c in rows]
-        )  # noqa: S608
+        insert = (
+            "insert into marts.fct_orders values (:a, :b, :c)"
+            if engine.dialect.name == "postgresql"
+            else ("insert into fct_orders values (:a, :b, :c)")
+        )
+        conn.execute(text(insert), [{"a": a, "b": b, "c": c} for a, b, c in rows])
     engine.dispose()
 
 
