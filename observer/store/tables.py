@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -485,4 +486,25 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# ── scheduler (migration 0004) ────────────────────────────────────────────────────────────────────────
+
+# APScheduler's SQLAlchemyJobStore table (same layout it would create), kept under migrations.
+scheduler_jobs = Table(
+    "scheduler_jobs",
+    metadata,
+    Column("id", String(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+# One row per scheduler role: whoever holds an unexpired lease runs the jobs; others stand by.
+scheduler_leases = Table(
+    "scheduler_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(256), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
