@@ -75,6 +75,8 @@ class QueryResolver:
         self.deadline = deadline
         self.tables: set[str] = set()
         self.warnings: list[str] = []
+        self.columns = True
+        """False for a statement whose output feeds nothing (a plain SELECT): only tables are read."""
         self._ctes: list[dict[str, Relation]] = []
 
     # ── queries ──────────────────────────────────────────────────────────────────────────────────
@@ -187,6 +189,10 @@ class QueryResolver:
                 self.state.variables[names.identifier(item.this, self.dialect)] = deps
                 continue
             name = _output_name(item, self.dialect)
+            if not self.columns:
+                self.sweep(item, scope)
+                outputs.append((name, EMPTY))
+                continue
             deps = self.expression(item, scope)
             outputs.append((name, deps))
             if name:

@@ -98,6 +98,8 @@ class ScriptLineage(CommandStatements):
         if isinstance(node, exp.Select) and node.args.get("into") is not None:
             return self._select_into(node, r)
         if isinstance(node, exp.Query):
+            # A plain query's output feeds no table: its columns need not be resolved.
+            r.columns = False
             r.query(node)
             return "SELECT"
         if type(node).__name__ in _NO_LINEAGE:
