@@ -22,6 +22,7 @@ from observer.model import OwnershipSource, Person, Team
 from observer.plugins import IngestReport, RunContext
 from observer.store import Store
 from observer.store.assets import search_assets
+from observer.store.inferred_owners import infer_owners
 from observer.store.ingest_log import finish_run, start_run
 from observer.store.ownership import people_teams, replace_claims, sync_teams, upsert_people
 
@@ -118,6 +119,8 @@ def run_ingest(
             finish_run(conn, run_id, report, now(), failed=error)
         outcomes.append(SourceOutcome(entry.label, entry.type, report, error))
     apply_ownership_rules(settings, store, now())
+    with store.transaction() as conn:
+        infer_owners(conn, now())  # lowest precedence: the team that writes each table most
     from observer.cost_refresh import refresh_attribution  # owners may have changed: re-attribute spend
 
     refresh_attribution(store, settings, now())

@@ -31,6 +31,13 @@ def writer_counts(conn: Connection, since: datetime) -> list[tuple[AssetKey, str
 
 
 def infer_owners(conn: Connection, now: datetime, *, days: int = 30) -> int:
-    """Replace the inferred claims with those from the last ``days`` of writes; returns rows changed."""
-    claims = infer_owner_claims(writer_counts(conn, now - timedelta(days=days)), people_teams(conn))
+    """Replace the inferred claims with those from the last ``days`` of writes; returns rows changed.
+
+    The window ends at the newest query in the store, not at ``now``, so re-running over the same
+    history gives the same claims (ingestion stays idempotent).
+    """
+    newest = conn.execute(select(func.max(queries.c.start_time))).scalar_one_or_none()
+    if newest is None:
+        return replace_claims(conn, ORIGIN, OwnershipSource.INFERRED, [], now)
+    claims = infer_owner_claims(writer_counts(conn, newest - timedelta(days=days)), people_teams(conn))
     return replace_claims(conn, ORIGIN, OwnershipSource.INFERRED, claims, now)
