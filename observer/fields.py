@@ -52,6 +52,8 @@ def timestamp(value: Any, field: str) -> datetime:
     default output ``YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM`` (a space before the offset), nanosecond
     fractions, and epoch seconds/milliseconds/microseconds as numbers.
     """
+    if value is None:
+        raise FieldError(field, "missing timestamp")
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
