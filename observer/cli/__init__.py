@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from observer.cli import alerts, costs, db, demo, ingest, ingest_dbt, ingest_warehouse, init, lineage, owner, serve, token
+from observer.cli import backtest, check, scheduler
 from observer.cli.common import CliState
 
 app = typer.Typer(
@@ -43,5 +44,6 @@ def main(
     ctx.obj = CliState(config_path=config)
 
 
-for module in (init, demo, serve, ingest, ingest_dbt, ingest_warehouse, owner, db, token, lineage, alerts, costs):
+for module in (init, demo, serve, ingest, ingest_dbt, ingest_warehouse, owner, db, token, lineage, alerts, costs,
+               check, backtest, scheduler):
     module.register(app)
