@@ -220,18 +220,13 @@ def outbox_cmd(
     with state(ctx).store().read() as conn:
         items, total = list_outbox(conn, state=state_, limit=limit)
         counts = outbox_counts(conn)
-    table = Table("id", "state", "to", "op", "attempts", "next attempt", "error")
     for i in items:
-        table.add_row(
-            str(i.id),
-            i.state.value,
-            f"{i.channel_type}:{i.destination}",
-            i.operation,
-            str(i.attempts),
-            f"{i.next_attempt_at:%m-%d %H:%M:%S}",
-            (i.last_error or "")[:80],
+        error = f"  {i.last_error}" if i.last_error else ""
+        out.print(
+            f"#{i.id} {i.state.value} {i.channel_type}:{i.destination} {i.operation} attempts={i.attempts} "
+            f"next={i.next_attempt_at:%Y-%m-%d %H:%M:%S}{error}",
+            markup=False,
         )
-    out.print(table)
     out.print(" · ".join(f"{k} {v}" for k, v in counts.items()) + f"  ({len(items)} of {total} shown)")
 
 

@@ -381,6 +381,15 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         path = urlsplit(self.path).path
         params = self._params()
+        if path == "/_fake/stats":  # for benchmarks running the server in another process
+            with fake.lock:
+                stats = {
+                    "rate_limited": fake.rate_limited,
+                    "messages": fake.all_messages(),
+                    "violations": fake.violations,
+                }
+            self._send(200, json.dumps(stats).encode(), "application/json", {})
+            return
         with fake.lock:
             failure = fake._fail.pop(0) if fake._fail else None
             outage = fake.outage
@@ -557,3 +566,17 @@ def message_problems(params: dict[str, Any]) -> list[str]:
         ):
             out.append("invalid_metadata_format: metadata needs event_type and event_payload")
     return out
+
+
+def serve_forever() -> None:
+    """``python -m tests.fakes.slack_server [per_channel_interval]``: serve on a free port, print it."""
+    import sys
+
+    interval = float(sys.argv[1]) if len(sys.argv) > 1 else None
+    fake = FakeSlack(per_channel_interval=interval).start()
+    print(fake.port, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve_forever()
