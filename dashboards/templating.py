@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from observer.api.auth import Principal, current_principal
+from observer.api.auth import Principal, principal_of
 from observer.api.deps import get_now
 from observer.api.keys import asset_path
 from observer.model import AssetKey
@@ -121,7 +121,7 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` with its page context and the chrome; ``title`` goes into ``<title>``."""
     if principal is None:
-        principal = getattr(request.state, "principal", None) or current_principal(request)
+        principal = principal_of(request)
     html = ENV.get_template(template).render(
         page=page,
         title=title,

@@ -31,6 +31,9 @@ from observer.store.runs import runs_for_asset
 
 router = APIRouter()
 
+PAGE_LINEAGE_NODES = 120
+"""Assets listed around the asset (the graph can load more); hubs have thousands of neighbours."""
+
 # How each ownership source reads in a sentence: "growth owns this because <reason>: <detail>".
 PROVENANCE = {
     OwnershipSource.EDIT: "someone set it in the catalog",
@@ -102,7 +105,7 @@ def asset(
     page = AssetPage(
         view=view,
         provenance=PROVENANCE,
-        lineage=load_lineage(conn, key),
+        lineage=load_lineage(conn, key, max_nodes=PAGE_LINEAGE_NODES),
         column_links=load_column_lineage(conn, key),
         runs=runs_for_asset(conn, key, limit=10),
         checks=_latest_per_check(results_for_asset(conn, key, limit=200)),

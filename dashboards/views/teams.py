@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
+from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
 from observer.api.deps import get_search, read_conn
 from observer.api.errors import NotFound
-from observer.catalog.search_index import SearchIndex
+from observer.catalog.search_index import Hit, SearchIndex
 from observer.catalog.teams import TeamSummary, TeamView, load_team, team_summaries
 
 router = APIRouter()
@@ -24,9 +25,17 @@ class TeamsPage:
     teams: list[TeamSummary]
 
 
+OWNED_PAGE = 50
+
+
 @dataclass(frozen=True)
 class TeamPage:
     view: TeamView
+    pager: Pager
+
+    @property
+    def owned(self) -> list[Hit]:
+        return self.view.assets[self.pager.offset : self.pager.offset + self.pager.limit]
 
     @property
     def spend_chart(self) -> dict[str, Any]:
@@ -53,6 +62,7 @@ def teams(
 def team(
     request: Request,
     name: str,
+    offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_role("viewer")),
     index: SearchIndex = Depends(get_search),
     conn: Connection = Depends(read_conn),
@@ -60,4 +70,5 @@ def team(
     view = load_team(conn, index, name)
     if view is None:
         raise NotFound(f"There is no team {name!r}.")
-    return render(request, "team.html", TeamPage(view), title=f"Team {name}", principal=principal)
+    page = TeamPage(view, Pager(len(view.assets), offset, OWNED_PAGE))
+    return render(request, "team.html", page, title=f"Team {name}", principal=principal)

@@ -70,6 +70,7 @@ def api_routers() -> list[APIRouter]:
     )
 
     return [
+        assets.search_router,
         search.router,
         lineage.router,
         catalog_edits.router,

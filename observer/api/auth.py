@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from observer.api.deps import get_now, get_settings, get_store
 from observer.api.errors import Forbidden, Unauthorized
@@ -74,8 +75,26 @@ def _credentials(request: Request) -> tuple[str | None, Literal["header", "cooki
     return None, "anonymous"
 
 
-def current_principal(request: Request) -> Principal:
-    """Authenticate the request (cached on ``request.state`` for the rest of the request)."""
+async def current_principal(request: Request) -> Principal:
+    """Authenticate the request (cached on ``request.state`` for the rest of the request).
+
+    Async so that the common anonymous read costs no worker-thread hop; the store is only asked
+    (in a worker thread) when the request carries a token.
+    """
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    principal = await run_in_threadpool(principal_of, request) if _has_credentials(request) else ANONYMOUS
+    request.state.principal = principal
+    return principal
+
+
+def _has_credentials(request: Request) -> bool:
+    return bool(request.headers.get("authorization") or request.cookies.get(COOKIE))
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller of ``request`` (blocking: looks the token up in the store)."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached

@@ -45,7 +45,7 @@ def read_conn(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def get_search(request: Request) -> SearchIndex:
+async def get_search(request: Request) -> SearchIndex:
     """The catalog's search index, kept fresh by :class:`~observer.catalog.live_search.LiveSearch`."""
     live: LiveSearch = request.app.state.search
     return live.index()

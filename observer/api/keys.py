@@ -7,6 +7,7 @@ normalized for the platform either way, so ``ANALYTICS.MARTS.ORDERS`` finds ``an
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from observer.api.errors import BadRequest
@@ -27,10 +28,12 @@ def key_from_path(text: str) -> AssetKey:
         raise BadRequest(f"{text!r} is not an asset key; expected platform://name or platform/name") from None
 
 
+@lru_cache(maxsize=65536)
 def asset_path(key: AssetKey) -> str:
     """The catalog page of an asset, e.g. ``/assets/snowflake/analytics.marts.orders``."""
     return f"/assets/{quote(key.platform, safe='')}/{quote(key.name, safe='.')}"
 
 
+@lru_cache(maxsize=65536)
 def api_asset_path(key: AssetKey) -> str:
     return f"/api/v1/assets/{quote(key.platform, safe='')}/{quote(key.name, safe='.')}"

@@ -19,7 +19,7 @@ class PageParams:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="items per page"),
     offset: int = Query(0, ge=0, description="items to skip"),
 ) -> PageParams:

@@ -15,8 +15,8 @@ from sqlalchemy import Connection
 
 from observer.attribution.owners import resolve_owner
 from observer.model import AssetKey, LineageEdge
-from observer.store.catalog import asset_briefs
-from observer.store.lineage import downstream_edges, lineage_graph, upstream_edges
+from observer.store.catalog import asset_briefs, neighbourhood
+from observer.store.lineage import downstream_edges, upstream_edges
 from observer.store.ownership import claims_for_many
 
 MAX_DEPTH = 5
@@ -90,11 +90,19 @@ def layer_nodes(root: AssetKey, edges: Iterable[LineageEdge]) -> dict[AssetKey, 
 def load_lineage(
     conn: Connection, key: AssetKey, *, upstream: int = 1, downstream: int = 1, max_nodes: int = MAX_NODES
 ) -> LineageView:
-    """Table-level lineage ``upstream`` hops up and ``downstream`` hops down from ``key``."""
-    graph = lineage_graph(
-        conn, key, upstream_depth=max(0, min(upstream, MAX_DEPTH)), downstream_depth=max(0, min(downstream, MAX_DEPTH))
+    """Table-level lineage ``upstream`` hops up and ``downstream`` hops down from ``key``.
+
+    At most about ``max_nodes`` assets are read each way; the nearest are kept when there are more.
+    """
+    hood = neighbourhood(
+        conn,
+        key,
+        upstream=max(0, min(upstream, MAX_DEPTH)),
+        downstream=max(0, min(downstream, MAX_DEPTH)),
+        limit=max_nodes,
     )
-    layers = layer_nodes(key, graph.edges)
+    edges = [LineageEdge(u, d, origin) for (u, d), origin in hood.edges.items()]
+    layers = layer_nodes(key, edges)
     ordered = sorted(layers, key=lambda k: (abs(layers[k]), layers[k], str(k)))
     kept = set(ordered[:max_nodes])
     briefs = asset_briefs(conn, kept)
@@ -108,10 +116,10 @@ def load_lineage(
         )
     links = [
         LineageLink(e.upstream, e.downstream, e.origin)
-        for e in graph.edges
+        for e in sorted(edges, key=lambda e: (str(e.upstream), str(e.downstream)))
         if e.upstream in kept and e.downstream in kept
     ]
-    return LineageView(key, nodes, links, len(layers) > len(kept))
+    return LineageView(key, nodes, links, hood.truncated or len(layers) > len(kept))
 
 
 def load_column_lineage(conn: Connection, key: AssetKey) -> list[ColumnLink]:

@@ -17,6 +17,7 @@ from typing import Any
 from observer.catalog.search_index import SearchIndex
 from observer.store import Store
 from observer.store.catalog import catalog_version, search_documents
+from observer.store.ownership import list_people, list_teams
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,9 @@ class LiveSearch:
                 version = catalog_version(conn)
                 if self._index is None or version != self._version:
                     started = time.perf_counter()
-                    self._index = SearchIndex.build(search_documents(conn))
+                    self._index = SearchIndex.build(
+                        search_documents(conn), teams=list_teams(conn), people=list_people(conn)
+                    )
                     self._version = version
                     log.info("search index: %d assets in %.2f s", len(self._index), time.perf_counter() - started)
             self._checked = self._clock()

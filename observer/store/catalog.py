@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from observer.model import AssetKey, OwnerKind, Ownership, OwnershipSource
-from observer.store.tables import asset_columns, assets, ownerships
+from observer.store.tables import asset_columns, assets, lineage_edges, ownerships, people, teams
 
 _CHUNK = 500
 
@@ -44,7 +44,9 @@ def catalog_version(conn: Connection) -> tuple[Any, ...]:
     a = conn.execute(select(func.count(), func.max(assets.c.updated_at)).select_from(assets)).one()
     o = conn.execute(select(func.count(), func.max(ownerships.c.updated_at)).select_from(ownerships)).one()
     c = conn.execute(select(func.count()).select_from(asset_columns)).scalar_one()
-    return (a[0], str(a[1]), o[0], str(o[1]), c)
+    t = hash(tuple(tuple(r) for r in conn.execute(select(teams).order_by(teams.c.name))))
+    p = hash(tuple(tuple(r) for r in conn.execute(select(people).order_by(people.c.username))))
+    return (a[0], str(a[1]), o[0], str(o[1]), c, t, p)
 
 
 def search_documents(conn: Connection) -> Iterator[SearchDocument]:
@@ -92,3 +94,50 @@ def asset_briefs(conn: Connection, keys: Iterable[AssetKey]) -> dict[AssetKey, A
             key = AssetKey(r.platform, r.name)
             out[key] = AssetBrief(key, r.kind, r.description)
     return out
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    edges: dict[tuple[AssetKey, AssetKey], str]
+    """Table-level edges ``(upstream, downstream)`` → one origin that reported it."""
+    truncated: bool
+    """True when the walk stopped at ``limit`` edges, leaving farther assets out."""
+
+
+def neighbourhood(conn: Connection, key: AssetKey, *, upstream: int, downstream: int, limit: int) -> Neighbourhood:
+    """Table-level lineage up to ``upstream``/``downstream`` hops from ``key``, reading at most about
+    ``limit`` edges per direction, so a hub with thousands of neighbours costs a bounded query."""
+    e = lineage_edges.c
+    found: dict[tuple[AssetKey, AssetKey], str] = {}
+    truncated = False
+    for near, far, depth in ((e.downstream, e.upstream, upstream), (e.upstream, e.downstream, downstream)):
+        seen = {str(key)}
+        frontier = [str(key)]
+        budget = limit
+        for _ in range(depth):
+            if not frontier or budget <= 0:
+                break
+            nxt: list[str] = []
+            for start in range(0, len(frontier), _CHUNK):
+                if budget <= 0:
+                    truncated = True
+                    break
+                stmt = (
+                    select(e.upstream, e.downstream, e.origin)
+                    .where(near.in_(frontier[start : start + _CHUNK]), e.upstream_column == "")
+                    .order_by(far, e.origin)
+                    .limit(budget + 1)
+                )
+                rows = conn.execute(stmt).all()
+                if len(rows) > budget:
+                    truncated = True
+                    rows = rows[:budget]
+                budget -= len(rows)
+                for up, down, origin in rows:
+                    found.setdefault((AssetKey.from_stored(up), AssetKey.from_stored(down)), origin)
+                    other = up if near is e.downstream else down
+                    if other not in seen:
+                        seen.add(other)
+                        nxt.append(other)
+            frontier = nxt
+    return Neighbourhood(found, truncated)

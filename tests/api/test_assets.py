@@ -69,3 +69,18 @@ def test_healthz_and_openapi(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_search_box_finds_assets_teams_and_people(client: TestClient, store, now) -> None:  # type: ignore[no-untyped-def]
+    from observer.model import Person, Team
+    from observer.store.ownership import sync_teams, upsert_people
+
+    with store.transaction() as conn:
+        sync_teams(conn, [Team("finance", "#finance-data", "Revenue and billing"), Team("growth", "#growth-data")])
+        upsert_people(conn, [Person("ALICE", "alice.ng@larkspur.example", "Alice Ng", "finance")])
+    client.app.state.search.refresh()  # type: ignore[attr-defined]
+    body = client.get("/api/v1/search", params={"q": "fin"}).json()
+    assert [t["name"] for t in body["teams"]] == ["finance"] and body["teams"][0]["url"] == "/teams/finance"
+    assert body["assets"][0]["name"] == "analytics.marts.fct_orders" and body["total_assets"] == 1
+    assert [p["username"] for p in client.get("/api/v1/search", params={"q": "alice ng"}).json()["people"]] == ["ALICE"]
+    assert client.get("/api/v1/search", params={"q": ""}).status_code == 422
