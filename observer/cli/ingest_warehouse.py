@@ -1,10 +1,11 @@
-"""``observer ingest snowflake|bigquery|redshift|databricks``: ingest warehouse export files given on
+"""``observer ingest snowflake|bigquery|redshift|databricks|postgres``: ingest warehouse export files given on
 the command line (no config entry needed).
 
     observer ingest snowflake --query-history QH.csv.gz --metering WMH.csv.gz
     observer ingest bigquery --jobs jobs.jsonl.gz
     observer ingest redshift --query-history sys_query_history.csv --hourly-usd 3.26
     observer ingest databricks --query-history history.jsonl --billing usage.jsonl
+    observer ingest postgres --log /var/lib/postgresql/15/main/log
 
 Each goes through the same code as the matching ``sources:`` entry, so re-running it changes nothing.
 After the files, stored queries are re-attributed if owners changed and changed days re-costed.
@@ -64,3 +65,68 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
             )
 
         _run(ctx, source, "snowflake", work)
+
+    @ingest_app.command("bigquery")
+    def ingest_bigquery(
+        ctx: typer.Context,
+        jobs: Annotated[list[str], typer.Option("--jobs", help="INFORMATION_SCHEMA.JOBS export (JSON Lines, gzip ok); repeatable, globs allowed.")],
+        source: Annotated[str, typer.Option(help="Source name the jobs are recorded under.")] = "bigquery",
+    ) -> None:
+        """Ingest BigQuery JOBS rows exported as JSON Lines (or CSV with the view's column names)."""
+        from collectors.bigquery import ingest_bigquery_jobs
+
+        def work(store, settings, now, base):  # type: ignore[no-untyped-def]
+            return ingest_bigquery_jobs(store, settings, source=source, files=expand_paths(jobs, base), now=now)
+
+        _run(ctx, source, "bigquery", work)
+
+    @ingest_app.command("redshift")
+    def ingest_redshift(
+        ctx: typer.Context,
+        query_history: Annotated[list[str], typer.Option("--query-history", help="SYS_QUERY_HISTORY export (CSV with header or JSON Lines).")],
+        cluster: Annotated[str | None, typer.Option(help="Cluster name its compute-hours are priced under.")] = None,
+        source: Annotated[str, typer.Option(help="Source name the queries are recorded under.")] = "redshift",
+    ) -> None:
+        """Ingest Redshift SYS_QUERY_HISTORY rows (joined with pg_user for user names)."""
+        from collectors.redshift import RedshiftConfig, ingest_redshift_exports
+
+        def work(store, settings, now, base):  # type: ignore[no-untyped-def]
+            config = RedshiftConfig(query_history=query_history, cluster=cluster)
+            return ingest_redshift_exports(store, settings, config, source=source, files=expand_paths(query_history, base), now=now)
+
+        _run(ctx, source, "redshift", work)
+
+    @ingest_app.command("databricks")
+    def ingest_databricks(
+        ctx: typer.Context,
+        query_history: Annotated[list[str], typer.Option("--query-history", help="system.query.history export (JSON Lines or CSV).")],
+        billing: Annotated[list[str] | None, typer.Option("--billing", help="system.billing.usage export.")] = None,
+        source: Annotated[str, typer.Option(help="Source name the statements are recorded under.")] = "databricks",
+    ) -> None:
+        """Ingest Databricks SQL-warehouse statements and the DBUs billed for them."""
+        from collectors.databricks import ingest_databricks_exports
+
+        def work(store, settings, now, base):  # type: ignore[no-untyped-def]
+            return ingest_databricks_exports(
+                store, settings, source=source, query_history=expand_paths(query_history, base),
+                billing=expand_paths(billing or [], base), now=now,
+            )
+
+        _run(ctx, source, "databricks", work)
+
+    @ingest_app.command("postgres")
+    def ingest_postgres(
+        ctx: typer.Context,
+        log: Annotated[str, typer.Option("--log", help="Server log folder, file or glob (csvlog or jsonlog).")],
+        server: Annotated[str | None, typer.Option(help="Server name its compute-hours are priced under.")] = None,
+        source: Annotated[str, typer.Option(help="Source name the statements are recorded under.")] = "postgres",
+    ) -> None:
+        """Ingest a PostgreSQL server log written with log_min_duration_statement = 0 (incremental)."""
+        from collectors.postgres import PostgresCollector, PostgresConfig
+        from observer.plugins import RunContext
+
+        def work(store, settings, now, base):  # type: ignore[no-untyped-def]
+            config = PostgresConfig(log_path=Path(log), server=server, catalog=False)
+            return PostgresCollector(config, source).collect(RunContext(store, settings.model_copy(update={"base_dir": base}), now))
+
+        _run(ctx, source, "postgres", work)

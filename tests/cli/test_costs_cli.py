@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from observer.cli import app
@@ -116,3 +117,15 @@ def test_refresh_reattributes_after_an_ownership_change(tmp_path: Path) -> None:
     assert re.search(r"snowflake\s+2 queries re-attributed\n2 days re-costed", plain(result.output)), result.output
     assert owners() == {"unattributed": 48.0, "idle:REPORTING": 6.0, "growth": 3.0}
     assert plain(cli(cfg, "costs", "refresh").output) == "0 days re-costed\n"  # nothing changed since
+
+
+def test_ingest_bigquery_jobs_then_costs_by_user(tmp_path: Path) -> None:
+    jobs = Path(__file__).resolve().parents[1] / "collectors" / "bigquery" / "fixtures" / "jobs.jsonl"
+    cfg = tmp_path / "observer.yaml"
+    cfg.write_text(f"store: sqlite:///{tmp_path / 'o.db'}\npricing: {{bigquery_tib_usd: 5.0}}\n")
+    result = cli(cfg, "ingest", "bigquery", "--jobs", str(jobs), "--source", "bq")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"bq\s+partial\s+read\s+7\s+written\s+5\s+bad\s+1", plain(result.output)), result.output
+    assert "jobs.jsonl:7 [CREATION_TIME]: missing timestamp" in plain(result.output)
+    users = json.loads(cli(cfg, "costs", "--month", "2026-03", "--by", "user", "--format", "json").output)
+    assert users[0] == {"key": "alice@acme.example", "credits": pytest.approx(2.0, abs=1e-4), "cost_usd": 10.0, "queries": 2}
