@@ -66,7 +66,7 @@ def diff_columns(
     added = [after[n] for n in after if n not in before]
     renamed: list[tuple[str, str]] = []
     for gone in list(removed):
-        same_type = [a for a in added if (a.data_type or "") == (gone.data_type or "")]
+        same_type = [a for a in added if (a.data_type or "").lower() == (gone.data_type or "").lower()]
         pick = [a for a in same_type if a.position == gone.position] or (
             same_type if len(same_type) == 1 and len(removed) == 1 else []
         )
@@ -77,7 +77,7 @@ def diff_columns(
     retyped = [
         (after[n].name, before[n].data_type, after[n].data_type)
         for n in before
-        if n in after and (before[n].data_type or "") != (after[n].data_type or "")
+        if n in after and (before[n].data_type or "").lower() != (after[n].data_type or "").lower()
     ]
     return SchemaDiff(
         tuple(a.name for a in added), tuple(r.name for r in removed), tuple(renamed), tuple(retyped)

@@ -163,6 +163,16 @@ def _url_for(entry_type: str, options: dict[str, Any], settings: Settings, where
     )
 
 
+def _connectable(entry: PluginEntry) -> bool:
+    """A source we can open (a URL, or a DuckDB/SQLite file), not one read from export files."""
+    options = entry.options
+    return bool(
+        options.get("url")
+        or options.get("dsn")
+        or (entry.type in ("duckdb", "sqlite") and options.get("path"))
+    )
+
+
 def _dialect_of(url: str) -> str:
     backend = make_url(url).get_backend_name()
     return _SQLGLOT_DIALECT.get(backend, backend)
@@ -181,7 +191,7 @@ def resolve_warehouse(
         raw = _url_for("url", {"url": url}, settings, where)
         dialect = _dialect_of(raw)
         return Warehouse(label=source or dialect, url=raw, platform=platform or dialect, dialect=dialect)
-    candidates = [e for e in settings.sources if e.type in WAREHOUSE_TYPES]
+    candidates = [e for e in settings.sources if e.type in WAREHOUSE_TYPES and _connectable(e)]
     if source:
         chosen = [e for e in settings.sources if e.label == source]
         if not chosen:
