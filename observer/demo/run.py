@@ -67,6 +67,18 @@ def build_demo(
         status = "failed: " + o.error if o.error else f"{o.report.rows_written:,} written, {o.report.rows_bad:,} bad"
         say(f"  {o.source:<22} {o.report.rows_read:>9,} read  {status}")
 
+    from observer.checking import run_checks
+
+    start = time.perf_counter()
+    say("Running checks…")
+    checked = run_checks(settings, store, datetime.now(UTC))
+    timings["checks"] = time.perf_counter() - start
+    for r in checked.results:
+        if r.status.value in ("fail", "error"):
+            say(f"  {r.status.value:<5} {r.check:<22} {r.asset}: {r.message}")
+    for e in checked.errors:
+        say(f"  error {e.check}: {e.message}")
+
     return result
 
 
