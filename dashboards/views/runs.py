@@ -1,4 +1,5 @@
-"""The runs page: every orchestrator run, newest first, filterable by status and orchestrator."""
+"""The runs page: the latest collector runs (the ingest log, with their bad rows) and every
+orchestrator run, newest first, filterable by status and orchestrator."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
 from observer.api.deps import read_conn
+from observer.api.errors import NotFound
 from observer.model import RunRecord
-from observer.store.listings import list_runs, run_facets
+from observer.store.ingest_log import IngestRun, recent_runs, run_errors
+from observer.store.listings import get_ingest_run, list_runs, run_facets
 
 router = APIRouter()
 
@@ -27,6 +30,14 @@ class RunsPage:
     orchestrator: str
     facets: dict[str, list[str]]
     pager: Pager
+    ingests: list[IngestRun]
+    """The latest collector runs (the ingest log), shown above the orchestrator runs."""
+
+
+@dataclass(frozen=True)
+class IngestRunPage:
+    run: IngestRun
+    errors: list[tuple[str | None, str | None, str]]
 
 
 @router.get("/runs", response_class=HTMLResponse)
@@ -47,5 +58,20 @@ def runs(
         orchestrator,
         run_facets(conn),
         Pager(total, offset, PAGE_SIZE, {"status": status, "orchestrator": orchestrator}),
+        recent_runs(conn, limit=10) if offset == 0 else [],
     )
     return render(request, "runs.html", page, title="Runs", principal=principal)
+
+
+@router.get("/runs/ingest/{run_id}", response_class=HTMLResponse)
+def ingest_run(
+    request: Request,
+    run_id: int,
+    principal: Principal = Depends(require_role("viewer")),
+    conn: Connection = Depends(read_conn),
+) -> HTMLResponse:
+    found = get_ingest_run(conn, run_id)
+    if found is None:
+        raise NotFound(f"There is no collector run {run_id}.")
+    page = IngestRunPage(found, run_errors(conn, run_id))
+    return render(request, "ingest_run.html", page, title=f"Collector run {run_id}", principal=principal)

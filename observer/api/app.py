@@ -57,9 +57,11 @@ def api_routers() -> list[APIRouter]:
     from observer.api.routers import (
         assets,
         catalog_edits,
+        checks,
         costs,
         fingerprints,
         incidents,
+        ingest_runs,
         lineage,
         openlineage,
         owners,
@@ -82,6 +84,8 @@ def api_routers() -> list[APIRouter]:
         runs.router,
         fingerprints.router,
         costs.router,
+        checks.router,
+        ingest_runs.router,
         assets.router,
     ]
 

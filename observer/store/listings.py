@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from observer.model import AssetKey, RunRecord
+from observer.store.ingest_log import IngestRun
 from observer.store.runs import to_run
-from observer.store.tables import cost_lines, fingerprints, queries, runs
+from observer.store.tables import cost_lines, fingerprints, ingest_runs, queries, runs
 
 _CHUNK = 500
 
@@ -226,3 +227,9 @@ def spend_by_month(
         .order_by(cost_lines.c.month, column)
     )
     return [MonthSpend(m, k, float(usd or 0.0), float(cr or 0.0)) for m, k, usd, cr in conn.execute(stmt)]
+
+
+def get_ingest_run(conn: Connection, run_id: int) -> IngestRun | None:
+    """One collector run from the ingest log."""
+    row = conn.execute(select(ingest_runs).where(ingest_runs.c.id == run_id)).first()
+    return IngestRun(**row._mapping) if row else None

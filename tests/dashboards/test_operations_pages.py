@@ -142,3 +142,23 @@ def test_asset_page_shows_incidents_cost_and_top_queries(ops: tuple[TestClient, 
     assert f'href="/queries/{GOOD_FP}"' in top and "INSERT INTO analytics.marts.fct_orders" in top and "ALICE" in top
     quiet = client.get("/assets/snowflake/analytics.marts.dim_customers").text
     assert "No incidents on this asset." in quiet and "No warehouse spend is attributed" in quiet
+
+
+def test_ingest_log_on_runs_page_and_api(ops: tuple[TestClient, dict[str, int]], sqlite_store: Store, now: datetime) -> None:
+    from observer.plugins import IngestReport
+    from observer.store.ingest_log import finish_run, start_run
+
+    client, _ = ops
+    report = IngestReport(rows_read=10, rows_written=9)
+    report.bad("exports/query_history.csv:7 [START_TIME]: not a timestamp: 'yesterday'")
+    with sqlite_store.transaction() as conn:
+        run_id = start_run(conn, "snowflake-prod", "snowflake", now)
+        finish_run(conn, run_id, report, now)
+    page = client.get("/runs").text
+    assert f'href="/runs/ingest/{run_id}"' in page and "status-partial" in page
+    detail = client.get(f"/runs/ingest/{run_id}").text
+    assert "exports/query_history.csv:7" in detail and "START_TIME" in detail and "not a timestamp" in detail
+    api = client.get(f"/api/v1/ingest-runs/{run_id}").json()
+    assert api["rows_bad"] == 1 and api["errors"][0]["field"] == "START_TIME"
+    assert [r["id"] for r in client.get("/api/v1/ingest-runs").json()] == [run_id]
+    assert client.get("/api/v1/ingest-runs/999").status_code == 404
