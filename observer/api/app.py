@@ -61,7 +61,6 @@ def api_routers() -> list[APIRouter]:
         costs,
         fingerprints,
         incidents,
-        ingest_runs,
         lineage,
         openlineage,
         owners,
@@ -85,7 +84,6 @@ def api_routers() -> list[APIRouter]:
         fingerprints.router,
         costs.router,
         checks.router,
-        ingest_runs.router,
         assets.router,
     ]
 

@@ -80,12 +80,15 @@ def latest_results(
     conn: Connection, *, check: str | None = None, check_type: str | None = None, status: str | None = None
 ) -> list[CheckResult]:
     """The most recent result of every (check, asset), optionally filtered; worst status first."""
-    newest = (
-        select(check_results.c.check, check_results.c.asset_key, func.max(check_results.c.id).label("id"))
-        .group_by(check_results.c.check, check_results.c.asset_key)
-        .subquery()
-    )
-    stmt = select(check_results).join(newest, check_results.c.id == newest.c.id)
+    ranked = select(
+        check_results.c.id,
+        func.row_number()
+        .over(partition_by=[check_results.c.check, check_results.c.asset_key],
+              order_by=[check_results.c.evaluated_at.desc(), check_results.c.id.desc()])
+        .label("rn"),
+    ).subquery()
+    newest = select(ranked.c.id).where(ranked.c.rn == 1)
+    stmt = select(check_results).where(check_results.c.id.in_(newest))
     if check is not None:
         stmt = stmt.where(check_results.c.check == check)
     if check_type is not None:
