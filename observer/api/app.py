@@ -61,6 +61,7 @@ def api_routers() -> list[APIRouter]:
         costs,
         fingerprints,
         incidents,
+        ingest_runs,
         lineage,
         openlineage,
         owners,
@@ -84,6 +85,7 @@ def api_routers() -> list[APIRouter]:
         fingerprints.router,
         costs.router,
         checks.router,
+        ingest_runs.router,
         assets.router,
     ]
 
