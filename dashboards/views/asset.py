@@ -5,7 +5,7 @@ editors) forms to fix its description and owner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,6 +18,7 @@ from observer.api.deps import get_now, get_store, read_conn
 from observer.api.errors import NotFound
 from observer.api.keys import api_asset_path, asset_path, key_from_path
 from observer.catalog.assets import AssetView, load_asset
+from observer.catalog.health import HealthChart, health_charts
 from observer.catalog.lineage import ColumnLink, LineageView, load_column_lineage, load_lineage
 from observer.errors import NotFound as MissingObject
 from observer.model import AssetKey, CheckResult, Incident, OwnershipSource, RunRecord
@@ -31,6 +32,7 @@ from observer.store.runs import runs_for_asset
 
 router = APIRouter()
 
+HEALTH_WINDOW = timedelta(days=60)
 PAGE_LINEAGE_NODES = 120
 """Assets listed around the asset (the graph can load more); hubs have thousands of neighbours."""
 
@@ -58,6 +60,8 @@ class AssetPage:
     incidents: list[Incident]
     spend: list[MonthSpend]
     """Spend attributed to the asset per month, oldest first."""
+    health: list[HealthChart]
+    """Freshness and volume series with their expected band."""
     top_queries: list[tuple[FingerprintCost, QuerySample | None]]
     """The costliest query shapes of the latest month with spend, with a sample execution."""
 
@@ -90,6 +94,7 @@ def asset(
     name: str,
     principal: Principal = Depends(require_role("viewer")),
     conn: Connection = Depends(read_conn),
+    now: datetime = Depends(get_now),
 ) -> HTMLResponse:
     key = key_from_path(f"{platform}/{name}")
     view = load_asset(conn, key)
@@ -113,6 +118,7 @@ def asset(
         can_edit=principal.can("editor"),
         lineage_api=api_asset_path(key) + "/lineage",
         incidents=incidents,
+        health=health_charts(conn, key, since=now - HEALTH_WINDOW),
         spend=spend,
         top_queries=top,
     )

@@ -12,6 +12,7 @@ from observer.model import (
     CostLine,
     Incident,
     IncidentState,
+    MetricPoint,
     Person,
     QueryRecord,
     Severity,
@@ -23,6 +24,7 @@ from observer.store import Store
 from observer.store.costs import replace_cost_lines
 from observer.store.fingerprints import FingerprintRepository
 from observer.store.incidents import add_event, save_incident
+from observer.store.metrics import record_points
 from observer.store.ownership import sync_teams, upsert_people
 from observer.store.queries import query_row, write_queries
 from tests.api.conftest import ORDERS, RAW_ORDERS
@@ -133,4 +135,16 @@ def fill_operations(store: Store, now: datetime) -> dict[str, int]:
             ),
         )
         assert stale.id is not None
+        points = []
+        for day in range(10):
+            ts = now - timedelta(days=10 - day)
+            added = 1000.0 + 10 * day if day != 9 else 120.0  # the last load is far too small
+            points += [
+                MetricPoint(ORDERS, "freshness_lag_s", ts, 3600.0 * (2 + day % 3), "freshness"),
+                MetricPoint(ORDERS, "rows_added", ts, added, "volume"),
+                MetricPoint(ORDERS, "rows_added_expected_low", ts, 900.0, "volume"),
+                MetricPoint(ORDERS, "rows_added_expected_high", ts, 1200.0, "volume"),
+                MetricPoint(ORDERS, "rows_added_anomaly", ts, 1.0 if day == 9 else 0.0, "volume"),
+            ]
+        record_points(conn, points)
     return {"spend": spend.id, "stale": stale.id}

@@ -162,3 +162,14 @@ def test_ingest_log_on_runs_page_and_api(ops: tuple[TestClient, dict[str, int]],
     assert api["rows_bad"] == 1 and api["errors"][0]["field"] == "START_TIME"
     assert [r["id"] for r in client.get("/api/v1/ingest-runs").json()] == [run_id]
     assert client.get("/api/v1/ingest-runs/999").status_code == 404
+
+
+def test_asset_page_charts_freshness_and_volume_with_band(ops: tuple[TestClient, dict[str, int]]) -> None:
+    client, _ = ops
+    page = client.get("/assets/snowflake/analytics.marts.fct_orders").text
+    health = page.split('id="health-h"')[1].split("</section>")[0]
+    assert "Freshness: time since last update" in health and "Volume: rows added" in health
+    assert "1 point(s) outside it" in health and '"lower"' in health and "900.0–1,200.0" in health
+    assert "<strong class=\"bad\">yes</strong>" in health  # the anomalous load, in the table
+    quiet = client.get("/assets/snowflake/analytics.marts.dim_customers").text
+    assert "No freshness or volume history yet" in quiet
