@@ -62,9 +62,8 @@ class FingerprintEntry:
         return self.lineage.error
 
 
-@dataclass(frozen=True)
-class QueryAnalysis:
-    """The analysis of one query row."""
+class QueryAnalysis(NamedTuple):
+    """The analysis of one query row (an immutable named tuple: one is built per history row)."""
 
     fingerprint: str
     dialect: str | None
@@ -170,25 +169,27 @@ class QueryAnalyzer:
         """Analyze a batch: one store round trip for all fingerprints the LRU does not hold."""
         prepared = []
         for row in rows:
-            item = row if isinstance(row, QueryInput) else QueryInput(*row)
-            dialect = _dialect(item.dialect)
-            prepared.append((item, dialect, item.fingerprint or fingerprint(item.text, dialect)))
+            # Plain tuples and QueryInput alike, indexed rather than rebuilt (this runs per row).
+            text = row[0]
+            n = len(row)
+            dialect = _dialect(row[1] if n > 1 else None)
+            fp = row[4] if n > 4 and row[4] else fingerprint(text, dialect)
+            prepared.append((text, dialect, row[2] if n > 2 else None, row[3] if n > 3 else None, fp))
         if self.store is not None:
-            unknown = {fp for _, _, fp in prepared if fp not in self.cache}
+            unknown = {p[4] for p in prepared if p[4] not in self.cache}
             if unknown:
                 for entry in self.store.get_many(unknown).values():
                     self.cache.put(entry)
         out = []
-        for item, dialect, fp in prepared:
-            hit = self.cache.get(fp)
-            cached = hit is not None
-            entry = hit if hit is not None else self._parse(fp, item.text, dialect)
-            text = item.text
-            if item.query_tag or item.labels or "--" in text or "/*" in text:
-                tags = query_tags(text, item.query_tag, item.labels)
+        get = self.cache.get
+        for text, dialect, query_tag, labels, fp in prepared:
+            hit = get(fp)
+            entry = hit if hit is not None else self._parse(fp, text, dialect)
+            if query_tag or labels or "--" in text or "/*" in text:
+                tags = query_tags(text, query_tag, labels)
             else:
                 tags = _NO_TAGS
-            out.append(QueryAnalysis(fp, dialect, tags, entry.lineage, cached))
+            out.append(QueryAnalysis(fp, dialect, tags, entry.lineage, hit is not None))
         return out
 
     def _parse(self, fp: str, text: str, dialect: str | None) -> FingerprintEntry:

@@ -165,11 +165,12 @@ def _read_comment(body: str) -> tuple[str | None, dict[str, str]]:
         metabase = _METABASE.match(body)
         if metabase:
             return "metabase", {k.lower(): v for k, v in _METABASE_PAIR.findall(metabase.group(1))}
-    pairs = {
-        m.group(1).lower(): unquote(next(g for g in m.groups()[1:] if g is not None))
-        for m in _PAIR.finditer(body)
-    }
-    tool = "superset" if "superset" in body.lower() else None
+    pairs = {}
+    for m in _PAIR.finditer(body):
+        key, quoted1, quoted2, bare = m.groups()
+        value = quoted1 if quoted1 is not None else quoted2 if quoted2 is not None else bare
+        pairs[key.lower()] = unquote(value) if "%" in value else value
+    tool = "superset" if "uperset" in body or "UPERSET" in body else None
     return tool, pairs
 
 
