@@ -49,10 +49,12 @@ def _is_plain(name: str) -> bool:
     return name.replace("_", "a").replace("$", "a").isalnum() and not name[:1].isdigit()
 
 
-def identifier(node: exp.Expr | None, dialect: str | None) -> str:
+def identifier(node: exp.Expr | str | None, dialect: str | None) -> str:
     """The normalized text of an identifier-like node (Identifier, Var, Literal, Column …)."""
     if node is None:
         return ""
+    if isinstance(node, str):  # some malformed inputs leave a bare string where a node belongs
+        return node.lower()
     if isinstance(node, exp.Identifier):
         return fold(node.this, bool(node.quoted), dialect)
     if isinstance(node, exp.Literal):

@@ -86,3 +86,10 @@ def test_helpers() -> None:
     assert collapse_literal_lists("x IN (1,2,3,4,5,6,7,8,9,10)") == "x IN (1)"
     parsed = parse_statements("select 1; select 2", None)
     assert len(parsed.statements) == 2 and parsed.errors == ()
+
+
+def test_malformed_names_found_by_fuzzing_do_not_trip_the_resolver() -> None:
+    # An empty name part (``a . .b``) leaves a bare string where sqlglot usually puts an identifier.
+    sql = "COPY INbronze . .clicks FROM 's3://acme-lake/bronze/clicks/' FILEFORMAT = JSON;EFORMAT = JSON;"
+    r = extract_lineage(sql, "databricks")
+    assert r.error is None or "internal error" not in r.error
