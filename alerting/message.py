@@ -171,12 +171,20 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _fact(key: str, value: Any) -> Fact:
+    """One labelled value; ``*_s`` / ``*_seconds`` keys holding numbers read as durations."""
+    for suffix in ("_seconds", "_s"):
+        if key.endswith(suffix) and isinstance(value, int | float) and not isinstance(value, bool):
+            return Fact(humanize_key(key[: -len(suffix)]), format_duration(value))
+    return Fact(humanize_key(key), format_value(value))
+
+
 def facts(values: Mapping[str, Any] | None, limit: int = MAX_FACTS) -> tuple[Fact, ...]:
+    """Readable label/value pairs of a check's observed or expected values (empty ones left out)."""
     if not values:
         return ()
-    return tuple(
-        Fact(humanize_key(k), format_value(v)) for k, v in list(values.items())[:limit] if v is not None
-    )
+    kept = [(k, v) for k, v in values.items() if v is not None and v != "" and v != [] and v != {}]
+    return tuple(_fact(k, v) for k, v in kept[:limit])
 
 
 def format_duration(seconds: float) -> str:
@@ -227,6 +235,21 @@ def state_note(incident: Incident) -> tuple[str | None, Mention | None]:
     return None, None
 
 
+def _since(incident: Incident) -> datetime:
+    """When the problem began: a freshness deadline that passed, else the first failing evaluation."""
+    candidates = [incident.opened_at]
+    expected = incident.details.get("expected") or {}
+    for raw in (expected.get("deadline"), incident.details.get("first_failed_at")):
+        if isinstance(raw, str):
+            try:
+                moment = datetime.fromisoformat(raw)
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                candidates.append(moment)
+    return min(candidates)
+
+
 # ── builders ────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -249,8 +272,7 @@ def incident_card(incident: Incident, context: AlertContext, links: Links) -> In
     if asset and (url := links.asset(asset)):
         card_links.append(Link("Open asset", url))
     note, by = state_note(incident)
-    first = details.get("first_failed_at")
-    since = datetime.fromisoformat(first) if isinstance(first, str) else incident.opened_at
+    since = _since(incident)
     return IncidentCard(
         incident_id=incident.id,
         kind=incident.kind,
@@ -263,7 +285,7 @@ def incident_card(incident: Incident, context: AlertContext, links: Links) -> In
         summary=str(details.get("summary", "")),
         observed=facts(details.get("observed")),
         expected=facts(details.get("expected")),
-        since=min(since, incident.opened_at),
+        since=since,
         owner=mention_for(incident.owner or context.owner, context.people),
         team=incident.team or context.team,
         owner_source=context.owner_source,

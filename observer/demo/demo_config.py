@@ -56,7 +56,8 @@ def demo_config() -> dict[str, Any]:
         "pricing": {"snowflake_credit_usd": 3.0},
         "teams": [
             {"name": t.name, "slack_channel": t.slack_channel, "description": t.description,
-             "members": [p.username for p in PEOPLE if p.team == t.name]}
+             "members": [p.username for p in PEOPLE if p.team == t.name],
+             **({"monthly_budget_usd": 500.0} if t.name == "growth" else {})}
             for t in TEAMS
         ],
         "people": [
@@ -71,7 +72,13 @@ def demo_config() -> dict[str, Any]:
         ],
         "sources": SOURCES,
         "checks": CHECKS,
-        "alerting": {"dry_run": True, "slack": {"default_channel": "#data-alerts"}},
+        # The spend incident began weeks before as_of, so spend jumps compare four-week windows; growth's
+        # budget ($500 a month, several times its spend before the live dashboard) is overrun.
+        "alerting": {
+            "dry_run": True,
+            "slack": {"default_channel": "#data-alerts"},
+            "cost": {"jump_window_days": 28},
+        },
     }
 
 

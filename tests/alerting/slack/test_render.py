@@ -150,3 +150,13 @@ def test_any_input_renders_to_a_valid_message(titles: list[str], summary: str, n
     incidents = [_incident(i + 1, title=t, summary=summary, name=name) for i, t in enumerate(titles)]
     payload = _render(incidents)
     assert block_problems(payload["blocks"]) == [] and payload["text"]
+
+
+def test_durations_read_as_durations_and_empty_values_are_left_out() -> None:
+    incident = _incident(1)
+    incident.details["observed"] = {"lag_s": 179280, "quiet_weekdays": [], "note": ""}
+    incident.details["expected"] = {"deadline": "2026-11-18T05:42:00+00:00", "allowed_lag_seconds": 5400}
+    card = incident_card(incident, CONTEXT, LINKS)
+    assert [(f.label, f.value) for f in card.observed] == [("Lag", "2d 1h")]
+    assert ("Allowed lag", "1h 30m") in [(f.label, f.value) for f in card.expected]
+    assert card.since == datetime.fromisoformat("2026-11-18T05:42:00+00:00")  # late since the deadline passed
