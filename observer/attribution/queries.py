@@ -27,7 +27,6 @@ from observer.attribution.run_match import QueryContext, RunIndex, RunMatch
 from observer.model import AssetKey, Attribution, Ownership
 
 HINT_RULES = frozenset({"dbt_node", "airflow_task", "dagster_run"})
-READ_TYPES = frozenset({"SELECT", "SHOW", "DESCRIBE", "USE", "SET", "EXPLAIN", "WITH", "VALUES"})
 
 
 @dataclass(frozen=True, slots=True)
