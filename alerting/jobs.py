@@ -17,7 +17,7 @@ from typing import TextIO
 from alerting import incidents
 from alerting.cost_signals import budget_signal, month_bounds, spend_jump_signal
 from alerting.digest import build_digest
-from alerting.incidents import ProcessReport, channel_type_for
+from alerting.incidents import WATERMARK_SOURCE, ProcessReport, channel_type_for
 from alerting.message import Links
 from alerting.outbox import Deliverer, DeliveryReport, build_notifiers
 from alerting.signals import Signal
@@ -35,6 +35,7 @@ from observer.store.alert_context import (
     team_channels,
 )
 from observer.store.alert_spend import fingerprint_spend, team_budgets, team_spend
+from observer.store.watermarks import get_watermark, set_watermark
 
 
 def _utcnow() -> datetime:
@@ -169,12 +170,26 @@ def queue_digests(store: Store, settings: Settings, now: datetime, teams: Iterab
     return queued
 
 
-def preview(store: Store, notifier: Notifier, now: datetime, limit: int = 500) -> int:
-    """Print every due message through ``notifier`` without sending or marking anything (dry run)."""
+PREVIEW_STREAM = "previewed"
+
+
+def preview(
+    store: Store, notifier: Notifier, now: datetime, limit: int = 500, *, only_new: bool = False
+) -> int:
+    """Print due messages through ``notifier`` without sending or marking them (a dry run).
+
+    ``only_new`` prints only messages queued since the last such preview — what a scheduler running in
+    dry-run mode wants, so each round does not print the whole queue again.
+    """
     with store.read() as conn:
         rows = outbox_store.due_items(conn, now, limit)
+        seen = int(get_watermark(conn, WATERMARK_SOURCE, PREVIEW_STREAM) or 0) if only_new else 0
+    rows = [r for r in rows if r.id > seen]
     for row in rows:
         notifier.send(row.destination, row.operation, row.payload)
+    if only_new and rows:
+        with store.transaction() as conn:
+            set_watermark(conn, WATERMARK_SOURCE, str(max(r.id for r in rows)), now, PREVIEW_STREAM)
     return len(rows)
 
 
@@ -205,7 +220,7 @@ def run_alerting(
     if not deliver:
         return run
     if dry:
-        run.previewed = preview(store, notifiers["slack"], now)
+        run.previewed = preview(store, notifiers["slack"], now, only_new=True)
         return run
     deliverer = Deliverer(
         store, notifiers, clock=clock or _utcnow, max_attempts=settings.alerting.max_attempts

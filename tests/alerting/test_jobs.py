@@ -156,3 +156,12 @@ def test_a_dry_run_prints_the_alerts_and_sends_nothing(catalog: Store) -> None:
     assert "post to #finance-data" in text and "stripe_payments is late" in text and "[Acknowledge]" in text
     with catalog.read() as conn:
         assert [i.state for i in list_outbox(conn)[0]] == [OutboxState.PENDING]
+
+
+def test_repeated_dry_runs_print_only_what_is_new(catalog: Store) -> None:
+    settings = make_settings(None, dry_run=True)
+    incidents.process_signals(catalog, settings, [failing(PAYMENTS, at=NOV_20)], NOV_20)
+    first, second = io.StringIO(), io.StringIO()
+    assert jobs.run_alerting(catalog, settings, NOV_20, stream=first).previewed == 1
+    assert jobs.run_alerting(catalog, settings, NOV_20 + timedelta(minutes=1), stream=second).previewed == 0
+    assert "stripe_payments is late" in first.getvalue() and second.getvalue() == ""
