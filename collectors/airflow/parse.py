@@ -119,7 +119,8 @@ def parse_task_instance(
     dag_id = _required(item, "dag_id")
     dag_run_id = _required(item, "dag_run_id")
     task_id = _required(item, "task_id")
-    map_index = int(item.get("map_index") if item.get("map_index") is not None else -1)
+    raw_index = item.get("map_index")
+    map_index = int(raw_index) if isinstance(raw_index, int | str) and str(raw_index).lstrip("-").isdigit() else -1
     owner = task_owner if task_owner and task_owner != DEFAULT_OWNER else None
     if owner is None and dag is not None:
         owner = ", ".join(o for o in dag.owners if o != DEFAULT_OWNER) or None

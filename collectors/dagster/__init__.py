@@ -45,11 +45,11 @@ class DagsterCollector:
         records = [r for run in runs for r in parse_run(run, parsed, source=source,
                                                          warehouse_user=self.config.warehouse_user, rows=rows)]
         report = IngestReport(rows_read=len(nodes) + len(runs))
-        seen_at = max((r.end_time or r.start_time for r in records if r.end_time or r.start_time), default=ctx.now)
+        times = [t for r in records for t in (r.end_time or r.start_time,) if t is not None]
+        seen_at = min(max(times, default=ctx.now), ctx.now)
         with ctx.store.transaction() as conn:
             report.rows_written += upsert_assets(conn, parsed.assets, ctx.now)
-            report.rows_written += replace_upstreams(conn, ORIGIN, [a.key for a in parsed.assets], parsed.edges,
-                                                     min(seen_at, ctx.now))
+            report.rows_written += replace_upstreams(conn, ORIGIN, [a.key for a in parsed.assets], parsed.edges, seen_at)
             report.rows_written += write_declared_claims(conn, f"dagster:{source}", parsed.claims, ctx.now, parsed.hints)
             report.rows_written += upsert_runs(conn, records)
             newest = max((float(r["updateTime"]) for r in runs if r.get("updateTime")), default=None)

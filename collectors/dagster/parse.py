@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -94,7 +94,7 @@ def _row_count(node: Mapping[str, Any]) -> int | None:
     return None
 
 
-def parse_asset_nodes(nodes: list[Mapping[str, Any]], *, platform: str | None, source: str) -> DagsterAssets:
+def parse_asset_nodes(nodes: Sequence[Mapping[str, Any]], *, platform: str | None, source: str) -> DagsterAssets:
     out = DagsterAssets()
     for node in nodes:
         out.by_path[path_of(node)] = asset_key(node, platform)
@@ -173,7 +173,7 @@ def parse_run(run: Mapping[str, Any], assets: DagsterAssets, *, source: str, war
     return out
 
 
-def materialized_rows(nodes: list[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
+def materialized_rows(nodes: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
     """(run id, step) → ``dagster/row_count`` of the latest materialization of each asset."""
     out: dict[tuple[str, str], int] = {}
     for node in nodes:

@@ -154,9 +154,9 @@ def declared_owner(node: Mapping[str, Any], groups: Mapping[str, Any]) -> tuple[
     if node.get("resource_type") == "exposure":
         e_owner = node.get("owner") or {}
         emails = _emails(e_owner.get("email"))
-        owner = emails[0] if emails else e_owner.get("name")
-        if owner:
-            return str(owner), f"dbt exposure owner of {uid}", tuple(emails + ([e_owner["name"]] if e_owner.get("name") else []))
+        exposure_owner = emails[0] if emails else e_owner.get("name")
+        if exposure_owner:
+            return str(exposure_owner), f"dbt exposure owner of {uid}", tuple(emails + ([e_owner["name"]] if e_owner.get("name") else []))
     return None
 
 
