@@ -27,7 +27,7 @@ from observer.store.catalog_edits import CatalogEdit, edit_description, edit_own
 from observer.store.check_results import results_for_asset
 from observer.store.costs import FingerprintCost, QuerySample, query_samples, top_fingerprints
 from observer.store.incidents import list_incidents
-from observer.store.listings import MonthSpend, spend_by_month
+from observer.store.listings import MonthSpend, recent_months, spend_by_month
 from observer.store.runs import runs_for_asset
 
 router = APIRouter()
@@ -100,7 +100,7 @@ def asset(
     view = load_asset(conn, key)
     if view is None:
         raise NotFound(f"There is no asset {key} in the catalog.")
-    spend = spend_by_month(conn, "asset_key", value=str(key))
+    spend = spend_by_month(conn, "asset_key", value=str(key), months=recent_months(now))
     top: list[tuple[FingerprintCost, QuerySample | None]] = []
     if spend:
         shapes = top_fingerprints(conn, spend[-1].month, {"asset": str(key)}, limit=5)

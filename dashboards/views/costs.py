@@ -16,11 +16,11 @@ from dashboards.templating import render
 from observer.api.auth import Principal, require_role
 from observer.api.deps import read_conn
 from observer.api.errors import BadRequest
-from observer.cost_diff import CostDiff, cost_diff
-from observer.cost_report import CostRow, check_month, cost_report, report_total
+from observer.catalog.cost_views import CostViews
+from observer.cost_diff import CostDiff
+from observer.cost_report import CostRow, check_month, report_total
 from observer.errors import InputError
-from observer.store.costs import months_with_costs
-from observer.store.listings import MonthSpend, spend_by_month
+from observer.store.listings import MonthSpend
 
 router = APIRouter()
 
@@ -55,23 +55,12 @@ class CostsPage:
                 "y": [round(m.cost_usd, 2) for m in self.trend]}
 
 
-def _monthly_totals(conn: Connection, team: str | None) -> list[MonthSpend]:
-    rows = spend_by_month(conn, "team", value=team) if team else spend_by_month(conn, "warehouse")
-    totals: dict[str, MonthSpend] = {}
-    for r in rows:
-        prev = totals.get(r.month)
-        totals[r.month] = MonthSpend(
-            r.month, team, (prev.cost_usd if prev else 0.0) + r.cost_usd, (prev.credits if prev else 0.0) + r.credits
-        )
-    return [totals[m] for m in sorted(totals)]
-
-
-def _report(conn: Connection, month: str, by: str, team: str) -> list[CostRow]:
+def _report(views: CostViews, conn: Connection, month: str, by: str, team: str) -> list[CostRow]:
     if by not in GROUPS:
         raise BadRequest(f"cannot break costs down by {by!r}; choose one of {', '.join(GROUPS)}")
     try:
         check_month(month)
-        return cost_report(conn, month, by, {"team": team} if team else None)
+        return views.report(conn, month, by, team or None)
     except InputError as exc:
         raise BadRequest(exc.reason) from None
 
@@ -85,16 +74,16 @@ def costs(
     principal: Principal = Depends(require_role("viewer")),
     conn: Connection = Depends(read_conn),
 ) -> HTMLResponse:
-    months = months_with_costs(conn)
+    views: CostViews = request.app.state.cost_views
+    months = views.months(conn)
     chosen = month or (months[-1] if months else None)
     rows: list[CostRow] = []
     diff = None
     if chosen:
-        rows = _report(conn, chosen, by, team)
-        filters = {"team": team} if team else None
-        diff = cost_diff(conn, chosen, dimensions=("team", "asset", "warehouse"), top=5, shapes=3, filters=filters)
+        rows = _report(views, conn, chosen, by, team)
+        diff = views.diff(conn, chosen, team or None)
     page = CostsPage(
-        months, chosen, by, team, rows, report_total(rows) if rows else None, _monthly_totals(conn, team or None), diff, GROUPS
+        months, chosen, by, team, rows, report_total(rows) if rows else None, views.trend(conn, team or None), diff, GROUPS
     )
     return render(request, "costs.html", page, title=f"Costs {chosen or ''}".strip(), principal=principal)
 
@@ -108,6 +97,7 @@ def _cell(value: object) -> object:
 
 @router.get("/costs/export.csv")
 def export_csv(
+    request: Request,
     month: str = Query(..., max_length=7),
     by: str = Query("team", max_length=16),
     team: str = Query("", max_length=128),
@@ -115,7 +105,7 @@ def export_csv(
     conn: Connection = Depends(read_conn),
 ) -> Response:
     """The month's breakdown as CSV: key, credits, cost in USD, queries."""
-    rows = _report(conn, month, by, team)
+    rows = _report(request.app.state.cost_views, conn, month, by, team)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["month", by, "credits", "cost_usd", "queries"])

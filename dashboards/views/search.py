@@ -17,9 +17,9 @@ from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
 from observer.api.deps import get_search, read_conn
+from observer.catalog.cost_views import CostViews
 from observer.catalog.search_index import Hit, SearchIndex
-from observer.cost_diff import Mover, rank_movers
-from observer.cost_report import cost_report, latest_month, previous_month
+from observer.cost_diff import Mover
 from observer.model import Incident
 from observer.store.incidents import ACTIVE_STATES, list_incidents
 
@@ -48,17 +48,10 @@ class SearchPage:
     overview: Overview | None
 
 
-def overview(conn: Connection) -> Overview:
+def overview(conn: Connection, views: CostViews) -> Overview:
     incidents, total = list_incidents(conn, states=ACTIVE_STATES, limit=5)
-    month = latest_month(conn)
-    movers: list[Mover] = []
-    previous = None
-    if month:
-        previous = previous_month(month)
-        movers = rank_movers(
-            cost_report(conn, previous, "asset"), cost_report(conn, month, "asset"), dimension="asset", top=5
-        )
-    return Overview(incidents, total, month, previous, movers)
+    moved = views.asset_movers(conn)
+    return Overview(incidents, total, moved.month, moved.previous, moved.movers)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -71,7 +64,7 @@ def search(
     conn: Connection = Depends(read_conn),
 ) -> HTMLResponse:
     found = index.search(q, limit=PAGE_SIZE, offset=offset)
-    landing = overview(conn) if not q.strip() and offset == 0 else None
+    landing = overview(conn, request.app.state.cost_views) if not q.strip() and offset == 0 else None
     page = SearchPage(q, found.hits, found.total, Pager(found.total, offset, PAGE_SIZE, {"q": q}), landing)
     title = f"{q} · Search" if q else "Observer catalog"
     return render(request, "search.html", page, title=title, principal=principal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +13,7 @@ from sqlalchemy import Connection
 from dashboards.paging import Pager
 from dashboards.templating import render
 from observer.api.auth import Principal, require_role
-from observer.api.deps import get_search, read_conn
+from observer.api.deps import get_now, get_search, read_conn
 from observer.api.errors import NotFound
 from observer.catalog.search_index import Hit, SearchIndex
 from observer.catalog.teams import TeamSummary, TeamView, load_team, team_summaries
@@ -66,8 +67,9 @@ def team(
     principal: Principal = Depends(require_role("viewer")),
     index: SearchIndex = Depends(get_search),
     conn: Connection = Depends(read_conn),
+    now: datetime = Depends(get_now),
 ) -> HTMLResponse:
-    view = load_team(conn, index, name)
+    view = load_team(conn, index, name, now)
     if view is None:
         raise NotFound(f"There is no team {name!r}.")
     page = TeamPage(view, Pager(len(view.assets), offset, OWNED_PAGE))

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from observer.api.deps import system_clock
 from observer.api.errors import HTTPError
 from observer.api.incident_actions import IncidentActions
+from observer.catalog.cost_views import CostViews
 from observer.catalog.live_search import LiveSearch
 from observer.config import Settings
 from observer.store import Store
@@ -131,6 +132,7 @@ def create_app(
     app.state.clock = clock
     app.state.search = search
     app.state.incident_actions = IncidentActions(store, settings)
+    app.state.cost_views = CostViews(max_age=search_max_age)
 
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)

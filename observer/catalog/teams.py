@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
 from observer.catalog.search_index import Hit, SearchIndex
 from observer.model import Incident, Person, Team
 from observer.store.incidents import ACTIVE_STATES, list_incidents, open_counts_by_team
-from observer.store.listings import MonthSpend, spend_by_month
+from observer.store.listings import MonthSpend, recent_months, spend_by_month
 from observer.store.ownership import list_people, list_teams
 
 
@@ -45,7 +46,7 @@ def team_summaries(conn: Connection, index: SearchIndex) -> list[TeamSummary]:
     ]
 
 
-def load_team(conn: Connection, index: SearchIndex, name: str) -> TeamView | None:
+def load_team(conn: Connection, index: SearchIndex, name: str, now: datetime) -> TeamView | None:
     team = next((t for t in list_teams(conn) if t.name == name), None)
     if team is None:
         return None
@@ -57,5 +58,5 @@ def load_team(conn: Connection, index: SearchIndex, name: str) -> TeamView | Non
         assets=index.owned_by(name),
         incidents=open_list,
         open_incidents=open_total,
-        spend=spend_by_month(conn, "team", value=name),
+        spend=spend_by_month(conn, "team", value=name, months=recent_months(now)),
     )

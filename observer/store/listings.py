@@ -198,6 +198,20 @@ def queries_of_fingerprint(conn: Connection, fingerprint: str, limit: int = 20) 
     return [QueryRow(*r, costs.get((r.source, r.query_id))) for r in rows]  # type: ignore[call-arg, arg-type]
 
 
+def recent_months(now: datetime, count: int = 12) -> list[str]:
+    """``YYYY-MM`` of the ``count`` months up to and including ``now``'s, oldest first.
+
+    Passing these to :func:`spend_by_month` lets the store use its ``(month, team)`` and
+    ``(month, asset_key)`` indexes instead of reading every cost line.
+    """
+    year, month = now.year, now.month
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out[::-1]
+
+
 @dataclass(frozen=True)
 class MonthSpend:
     month: str
@@ -233,3 +247,10 @@ def get_ingest_run(conn: Connection, run_id: int) -> IngestRun | None:
     """One collector run from the ingest log."""
     row = conn.execute(select(ingest_runs).where(ingest_runs.c.id == run_id)).first()
     return IngestRun(**row._mapping) if row else None
+
+
+def cost_lines_version(conn: Connection) -> tuple[int, int]:
+    """(rows, highest id) of the cost lines: it changes whenever the ledger rewrites any of them
+    (a rewrite deletes and inserts, so the highest id moves even when the count does not)."""
+    row = conn.execute(select(func.count(), func.max(cost_lines.c.id)).select_from(cost_lines)).one()
+    return int(row[0]), int(row[1] or 0)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from observer.api.auth import require_role
-from observer.api.deps import get_search, read_conn
+from observer.api.deps import get_now, get_search, read_conn
 from observer.api.errors import NotFound
 from observer.api.keys import asset_path
 from observer.api.schemas import AssetSummary
@@ -95,8 +95,14 @@ def teams(index: SearchIndex = Depends(get_search), conn: Connection = Depends(r
 
 
 @router.get("/teams/{name}", response_model=TeamDetail, summary="One team")
-def team(name: str, index: SearchIndex = Depends(get_search), conn: Connection = Depends(read_conn)) -> TeamDetail:
-    view = load_team(conn, index, name)
+def team(
+    name: str,
+    index: SearchIndex = Depends(get_search),
+    conn: Connection = Depends(read_conn),
+    now: datetime = Depends(get_now),
+) -> TeamDetail:
+    """One team: members, every asset it owns, open incidents, spend over the last 12 months."""
+    view = load_team(conn, index, name, now)
     if view is None:
         raise NotFound(f"no team {name!r}")
     t = view.team
