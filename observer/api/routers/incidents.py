@@ -164,6 +164,44 @@ def _result(pair: tuple[Incident, bool]) -> ActionResult:
     return ActionResult(incident=IncidentOut.of(pair[0]), changed=pair[1])
 
 
+def apply_action(
+    store: Store,
+    settings: Settings,
+    incident_id: int,
+    verb: str,
+    actor: str,
+    now: datetime,
+    *,
+    until: datetime | None = None,
+    note: str | None = None,
+) -> tuple[Incident, bool]:
+    """Acknowledge, snooze (``until``) or resolve an incident and queue its Slack edit and reply.
+
+    The one entry point for pages and API alike (pages call it with ``actor="web:<token name>"``).
+    Returns the incident and whether it changed; raises ``observer.errors.NotFound`` for an unknown
+    id and ``InputError`` for a snooze that does not end in the future. Follow it with
+    :func:`deliver_soon` so Slack shows the change at once.
+    """
+    from alerting import incidents
+
+    if verb == "acknowledge":
+        return incidents.acknowledge(store, settings, incident_id, actor, now)
+    if verb == "snooze":
+        if until is None:
+            raise InputError("a snooze needs an end time", field="until")
+        return incidents.snooze(store, settings, incident_id, until, actor, now)
+    if verb == "resolve":
+        return incidents.resolve(store, settings, incident_id, actor, now, note)
+    raise InputError(f"unknown action {verb!r}; use acknowledge, snooze or resolve", field="action")
+
+
+def deliver_soon(background: BackgroundTasks, store: Store, settings: Settings) -> None:
+    """Deliver what an action queued right after the response (nothing in dry-run mode)."""
+    from alerting.jobs import deliver_queued
+
+    background.add_task(deliver_queued, store, settings)
+
+
 def _act(action: Callable[[], tuple[Incident, bool]]) -> tuple[Incident, bool]:
     try:
         return action()
@@ -175,9 +213,7 @@ def _act(action: Callable[[], tuple[Incident, bool]]) -> tuple[Incident, bool]:
 
 def _deliver_later(background: BackgroundTasks, store: Store, settings: Settings, changed: bool) -> None:
     if changed:
-        from alerting.jobs import deliver_queued
-
-        background.add_task(deliver_queued, store, settings)
+        deliver_soon(background, store, settings)
 
 
 @router.post("/incidents/{incident_id}/acknowledge", response_model=ActionResult, summary="Acknowledge")
@@ -190,9 +226,7 @@ def acknowledge(
     now: datetime = Depends(get_now),
 ) -> ActionResult:
     """Someone is on it: reminders stop, the Slack message shows who."""
-    from alerting import incidents
-
-    result = _act(lambda: incidents.acknowledge(store, settings, incident_id, f"api:{who.name}", now))
+    result = _act(lambda: apply_action(store, settings, incident_id, "acknowledge", f"api:{who.name}", now))
     _deliver_later(background, store, settings, result[1])
     return _result(result)
 
@@ -208,14 +242,14 @@ def snooze(
     now: datetime = Depends(get_now),
 ) -> ActionResult:
     """Quiet until a time (``until``) or for ``minutes``; announced again then if it still fails."""
-    from alerting import incidents
-
     if (body.until is None) == (body.minutes is None):
         raise Unprocessable("give exactly one of 'minutes' or 'until'")
     until = body.until if body.until is not None else now + timedelta(minutes=body.minutes or 0)
     if until.tzinfo is None:
         raise Unprocessable("'until' needs a timezone (e.g. 2026-11-21T09:00:00Z)")
-    result = _act(lambda: incidents.snooze(store, settings, incident_id, until, f"api:{who.name}", now))
+    result = _act(
+        lambda: apply_action(store, settings, incident_id, "snooze", f"api:{who.name}", now, until=until)
+    )
     _deliver_later(background, store, settings, result[1])
     return _result(result)
 
@@ -231,10 +265,10 @@ def resolve(
     now: datetime = Depends(get_now),
 ) -> ActionResult:
     """Close an incident by hand; if its check still fails at the next run, a new incident opens."""
-    from alerting import incidents
-
     note = body.note if body else None
-    result = _act(lambda: incidents.resolve(store, settings, incident_id, f"api:{who.name}", now, note))
+    result = _act(
+        lambda: apply_action(store, settings, incident_id, "resolve", f"api:{who.name}", now, note=note)
+    )
     _deliver_later(background, store, settings, result[1])
     return _result(result)
 
