@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from collectors.dbt.client import DbtArtifacts, read_artifacts
 from collectors.dbt.config import DbtConfig
-from collectors.dbt.parse import ORIGIN, DbtProject, parse_manifest, parse_run_results
+from collectors.dbt.parse import ORIGIN, DbtProject, parse_manifest, parse_run_results, parse_sources_freshness
 from observer.errors import InputError
 from observer.plugins import IngestReport, RunContext
 from observer.store import Store
@@ -77,6 +77,19 @@ def write_artifacts(store: Store, artifacts: DbtArtifacts, config: DbtConfig, so
         column_lineage_errors=len(project.column_lineage_errors),
     )
     report.details["invocations"] = _write_runs(store, artifacts, project, config, source, now, report)
+    if artifacts.sources is not None:
+        path, data = artifacts.sources
+        report.rows_read += len(data.get("results") or ())
+        try:
+            results, errors = parse_sources_freshness(data, project, file=str(path))
+        except InputError as exc:
+            report.bad(f"{path} [{exc.field}]: {exc.reason}")
+            results, errors = [], []
+        for err in errors:
+            report.bad(err)
+        with store.transaction() as conn:
+            report.rows_written += record_check_results(conn, results)
+        report.details["source_freshness"] = len(results)
     return report
 
 

@@ -18,6 +18,7 @@ class DbtArtifacts:
     manifest_path: Path
     run_results: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
     catalog: dict[str, Any] | None = None
+    sources: tuple[Path, dict[str, Any]] | None = None
     missing: list[str] = field(default_factory=list)
     """Optional artifacts that were configured (or defaulted) but not found."""
 
@@ -42,7 +43,7 @@ def _resolve(path: Path | str, base: Path) -> Path:
 
 
 def read_artifacts(config: DbtConfig, base_dir: Path) -> DbtArtifacts:
-    """Read the manifest (required), run results (every match of every glob) and catalog (optional)."""
+    """Read the manifest (required), run results (every match of every glob), catalog and sources (optional)."""
     target = _resolve(config.project_dir, base_dir) / config.target_path if config.project_dir else None
     manifest_path = _resolve(config.manifest, base_dir) if config.manifest else target / "manifest.json"  # type: ignore[operator]
     artifacts = DbtArtifacts(read_json(manifest_path), manifest_path)
@@ -63,4 +64,10 @@ def read_artifacts(config: DbtConfig, base_dir: Path) -> DbtArtifacts:
             artifacts.catalog = read_json(catalog_path)
         elif config.catalog:
             artifacts.missing.append(str(catalog_path))
+    sources_path = _resolve(config.sources, base_dir) if config.sources else (target / "sources.json" if target else None)
+    if sources_path is not None:
+        if sources_path.exists():
+            artifacts.sources = (sources_path, read_json(sources_path))
+        elif config.sources:
+            artifacts.missing.append(str(sources_path))
     return artifacts

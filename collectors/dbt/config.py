@@ -11,6 +11,7 @@ Point it at a project folder (artifacts in its ``target/``) or at the artifact f
         manifest: artifacts/manifest.json
         run_results: [artifacts/runs/*/run_results.json]   # globs; every invocation becomes a run
         catalog: artifacts/catalog.json
+        sources: artifacts/sources.json     # dbt source freshness results
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class DbtConfig(BaseModel):
         default_factory=list, description="run_results.json files or globs (default: the one in target/)"
     )
     catalog: Path | None = Field(None, description="catalog.json from `dbt docs generate` (optional)")
+    sources: Path | None = Field(None, description="sources.json from `dbt source freshness` (optional)")
     platform: str | None = Field(None, description="warehouse platform of the relations (default: the adapter)")
     warehouse_user: str | None = Field(None, description="warehouse user dbt runs as (for query ↔ run joins)")
     column_lineage: bool = Field(True, description="parse compiled SQL for column-level lineage")

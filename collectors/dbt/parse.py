@@ -487,3 +487,53 @@ def parse_run_results(
         )
     )
     return out, errors
+
+
+_FRESHNESS = {"pass": CheckStatus.PASS, "warn": CheckStatus.WARN, "error": CheckStatus.FAIL,
+              "runtime error": CheckStatus.ERROR}
+
+
+def parse_sources_freshness(sources: Mapping[str, Any], project: DbtProject, *, file: str = "sources.json") -> tuple[list[CheckResult], list[str]]:
+    """``dbt source freshness`` results (``sources.json``) → one ``dbt:source_freshness`` result per source.
+
+    dbt's ``error`` (older than ``error_after``) is a failed check; ``runtime error`` (the query failed)
+    an errored one. The observed values keep ``max_loaded_at`` and the age in seconds.
+    """
+    meta = sources.get("metadata") or {}
+    invocation = meta.get("invocation_id")
+    if not invocation:
+        raise InputError("no metadata.invocation_id", file=file, field="metadata.invocation_id")
+    generated = parse_time(meta.get("generated_at"), "metadata.generated_at") or project.generated_at
+    out: list[CheckResult] = []
+    errors: list[str] = []
+    for i, result in enumerate(sources.get("results") or ()):
+        where = f"results[{i}]"
+        uid = result.get("unique_id")
+        key = project.keys.get(str(uid))
+        if key is None:
+            errors.append(f"{file} [{where}.unique_id]: {uid!r} is not a source of the manifest")
+            continue
+        try:
+            snapshotted = parse_time(result.get("snapshotted_at"), f"{where}.snapshotted_at")
+        except InputError as exc:
+            errors.append(f"{file} [{exc.field}]: {exc.reason}")
+            continue
+        status = str(result.get("status") or "").lower()
+        age = result.get("max_loaded_at_time_ago_in_s")
+        criteria = result.get("criteria") or {}
+        message = (f"last loaded {age / 3600:.1f} h ago" if isinstance(age, int | float) else str(result.get("error") or status))
+        out.append(CheckResult(
+            check="dbt:source_freshness",
+            check_type="dbt_source_freshness",
+            asset=key,
+            status=_FRESHNESS.get(status, CheckStatus.ERROR),
+            evaluated_at=snapshotted or generated,
+            message=message,
+            severity=Severity.HIGH if status == "error" else Severity.MEDIUM,
+            observed={k: v for k, v in {"max_loaded_at": result.get("max_loaded_at"), "age_s": age,
+                                        "unique_id": uid}.items() if v is not None},
+            expected={k: v for k, v in {"warn_after": criteria.get("warn_after"),
+                                        "error_after": criteria.get("error_after")}.items() if v},
+            run_key=str(invocation),
+        ))
+    return out, errors

@@ -1,7 +1,8 @@
 """``observer ingest dbt``: ingest dbt artifacts given on the command line (no config entry needed).
 
     observer ingest dbt --project-dir ./analytics
-    observer ingest dbt --manifest target/manifest.json --run-results 'runs/*/run_results.json' --catalog target/catalog.json
+    observer ingest dbt --manifest target/manifest.json --run-results 'runs/*/run_results.json'
+        --catalog target/catalog.json --sources target/sources.json
 
 Goes through the same code as a ``type: dbt`` source, so the result is identical and re-running it
 changes nothing.
@@ -31,6 +32,7 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
             list[str] | None, typer.Option("--run-results", help="run_results.json file or glob; repeatable.")
         ] = None,
         catalog: Annotated[Path | None, typer.Option(help="catalog.json from `dbt docs generate`.")] = None,
+        sources: Annotated[Path | None, typer.Option(help="sources.json from `dbt source freshness`.")] = None,
         source: Annotated[str, typer.Option(help="Source name the assets and runs are recorded under.")] = "dbt",
         platform: Annotated[str | None, typer.Option(help="Warehouse platform (default: the dbt adapter).")] = None,
         warehouse_user: Annotated[str | None, typer.Option(help="Warehouse user dbt runs as.")] = None,
@@ -41,7 +43,7 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
 
         try:
             config = DbtConfig(
-                project_dir=project_dir, target_path="target", manifest=manifest, run_results=run_results or [], catalog=catalog,
+                project_dir=project_dir, target_path="target", manifest=manifest, run_results=run_results or [], catalog=catalog, sources=sources,
                 platform=platform, warehouse_user=warehouse_user, column_lineage=column_lineage,
             )
         except ValidationError as exc:

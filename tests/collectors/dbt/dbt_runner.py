@@ -32,10 +32,11 @@ def _dbt(args: list[str], work: Path, env: dict[str, str], ok_codes: tuple[int, 
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
 
 
-def build(work: Path, target: str = "duckdb", extra_env: dict[str, str] | None = None) -> Path:
-    """Two ``dbt build`` invocations (the second incremental) and ``dbt docs generate``.
+def build(work: Path, target: str = "duckdb", extra_env: dict[str, str] | None = None, builds: int = 2) -> Path:
+    """Two ``dbt build`` invocations (the second incremental), ``dbt source freshness`` and ``dbt docs generate``.
 
-    Returns a folder holding ``manifest.json``, ``catalog.json``, ``run_results.json`` (the last build)
+    Returns a folder holding ``manifest.json``, ``catalog.json``, ``sources.json`` (``dbt source
+    freshness``), ``run_results.json`` (the last build)
     and ``runs/<invocation_id>/run_results.json`` for both builds. Test ``positive_dim_customers_…``
     fails and ``accepted_values_stg_orders_status…`` warns on purpose, so dbt exits 1.
     """
@@ -50,13 +51,15 @@ def build(work: Path, target: str = "duckdb", extra_env: dict[str, str] | None =
     }
     out = work / "artifacts"
     (out / "runs").mkdir(parents=True, exist_ok=True)
-    for _ in range(2):
+    for _ in range(builds):
         _dbt(["build", "--target", target], work, env)
         results = json.loads((work / "target" / "run_results.json").read_text())
         inv = results["metadata"]["invocation_id"]
         (out / "runs" / inv).mkdir(exist_ok=True)
         shutil.copy(work / "target" / "run_results.json", out / "runs" / inv / "run_results.json")
         shutil.copy(work / "target" / "run_results.json", out / "run_results.json")
+    _dbt(["source", "freshness", "--target", target], work, env)
+    shutil.copy(work / "target" / "sources.json", out / "sources.json")
     _dbt(["docs", "generate", "--target", target], work, env, ok_codes=(0,))
     shutil.copy(work / "target" / "manifest.json", out / "manifest.json")
     shutil.copy(work / "target" / "catalog.json", out / "catalog.json")

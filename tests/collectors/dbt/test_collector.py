@@ -134,6 +134,7 @@ def test_project_dir_reads_target_folder(store, now, teams, tmp_path) -> None:
     shutil.copytree(FIX, tmp_path / "proj" / "target")
     report = ingest_dbt(store, DbtConfig(project_dir=Path("proj")), "shop", tmp_path, now)
     assert report.details["assets"] == 11 and len(report.details["invocations"]) == 1
+    assert report.details["source_freshness"] == 1  # target/sources.json read too
 
 
 def test_bad_manifest_names_the_file(store, now, tmp_path) -> None:

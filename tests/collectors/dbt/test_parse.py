@@ -133,3 +133,19 @@ def test_bad_result_is_reported_and_the_rest_kept(project) -> None:
 def test_not_a_manifest_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="not a dbt manifest"):
         parse_manifest({"metadata": {}})
+
+
+def test_source_freshness_results(project) -> None:
+    from collectors.dbt.parse import parse_sources_freshness
+
+    data = load("sources.json")
+    results, errors = parse_sources_freshness(data, project)
+    assert not errors and len(results) == 1
+    r = results[0]
+    assert (r.check, r.asset, r.status) == ("dbt:source_freshness", key("main_raw.payments"), CheckStatus.PASS)
+    assert r.expected["error_after"] == {"count": 24, "period": "hour"} and "max_loaded_at" in r.observed
+    data["results"][0]["status"] = "error"
+    data["results"].append({**data["results"][0], "unique_id": "source.tiny_shop.billing.gone"})
+    results, errors = parse_sources_freshness(data, project, file="s.json")
+    assert results[0].status is CheckStatus.FAIL
+    assert errors == ["s.json [results[1].unique_id]: 'source.tiny_shop.billing.gone' is not a source of the manifest"]

@@ -26,14 +26,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt")]
 def ingest(store, artifacts: Path, now):
     with store.transaction() as conn:
         sync_teams(conn, [Team("finance", "#finance-data"), Team("growth", "#growth")])
-    config = DbtConfig(manifest=artifacts / "manifest.json", catalog=artifacts / "catalog.json",
+    config = DbtConfig(manifest=artifacts / "manifest.json", catalog=artifacts / "catalog.json", sources=artifacts / "sources.json",
                        run_results=[str(artifacts / "runs" / "*" / "run_results.json")])
     return ingest_dbt(store, config, "dbt", artifacts, now)
 
 
-def check(store, platform: str, database: str, prefix: str, now, artifacts: Path) -> None:
+def check(store, platform: str, database: str, prefix: str, now, artifacts: Path, builds: int = 2) -> None:
     report = ingest(store, artifacts, now)
-    assert report.rows_bad == 0 and report.details["assets"] == 11 and len(report.details["invocations"]) == 2
+    assert report.rows_bad == 0 and report.details["assets"] == 11 and len(report.details["invocations"]) == builds
+    assert report.details["source_freshness"] == 1
     assert report.details["column_lineage_errors"] == 0
     fct = AssetKey.of(platform, f"{database}.{prefix}_marts.fct_orders")
     dim = AssetKey.of(platform, f"{database}.{prefix}_marts.dim_customers")
@@ -46,7 +47,7 @@ def check(store, platform: str, database: str, prefix: str, now, artifacts: Path
     assert answer.asset.key == fct and answer.owner.owner == "finance" and answer.slack_channel == "#finance-data"
     assert [c.name for c in answer.asset.columns] == ["order_id", "customer_id", "ordered_on", "status", "amount"]
     assert all(c.data_type for c in answer.asset.columns)
-    assert len(runs) == 2 and all(r.status is RunStatus.SUCCESS and r.start_time <= r.end_time for r in runs)
+    assert len(runs) == builds and all(r.status is RunStatus.SUCCESS and r.start_time <= r.end_time for r in runs)
     assert checks["dbt:positive_dim_customers_lifetime_value"].status is CheckStatus.FAIL
     assert ups == {"stg_orders", "stg_payments"} and ("amount", "amount") in cols
     assert ingest(store, artifacts, now).rows_written == 0
@@ -68,8 +69,8 @@ def test_dbt_postgres_build(sqlite_store, now, tmp_path, pg_url) -> None:
         env = {"TINY_SHOP_PG_HOST": url.hostname or "127.0.0.1", "TINY_SHOP_PG_PORT": str(url.port or 5432),
                "TINY_SHOP_PG_USER": url.username or "observer", "TINY_SHOP_PG_PASSWORD": url.password or "",
                "TINY_SHOP_PG_DBNAME": db}
-        artifacts = build(tmp_path / "pg", target="postgres", extra_env=env)
-        check(sqlite_store, "postgres", db, "public", now, artifacts)
+        artifacts = build(tmp_path / "pg", target="postgres", extra_env=env, builds=1)
+        check(sqlite_store, "postgres", db, "public", now, artifacts, builds=1)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
