@@ -14,7 +14,13 @@ from typing import ClassVar
 
 from collectors.dbt.client import DbtArtifacts, read_artifacts
 from collectors.dbt.config import DbtConfig
-from collectors.dbt.parse import ORIGIN, DbtProject, parse_manifest, parse_run_results, parse_sources_freshness
+from collectors.dbt.parse import (
+    ORIGIN,
+    DbtProject,
+    parse_manifest,
+    parse_run_results,
+    parse_sources_freshness,
+)
 from observer.errors import InputError
 from observer.plugins import IngestReport, RunContext
 from observer.store import Store
