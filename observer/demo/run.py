@@ -11,6 +11,7 @@ same day regenerates byte-identical files and changes nothing in the store.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,25 @@ def build_demo(
             say(f"  {r.status.value:<5} {r.check:<22} {r.asset}: {r.message}")
     for e in checked.errors:
         say(f"  error {e.check}: {e.message}")
+
+    start = time.perf_counter()
+    say("Alerting the owners (printed: dry run)…" if settings.alerting.dry_run else "Alerting the owners in Slack…")
+    printed = io.StringIO()
+    from alerting.jobs import run_alerting
+
+    alerts = run_alerting(store, settings, datetime.now(UTC), stream=printed)
+    timings["alerts"] = time.perf_counter() - start
+    for line in printed.getvalue().splitlines():
+        say(f"  {line}")
+    opened = alerts.checks.opened + alerts.costs.opened
+    routes = {**alerts.checks.routes}
+    for channel, n in alerts.costs.routes.items():
+        routes[channel] = routes.get(channel, 0) + n
+    where = ", ".join(f"{channel} ({n})" for channel, n in sorted(routes.items()))
+    say(f"  {opened} incidents opened → {where or 'nowhere'}")
+    if not settings.alerting.dry_run:
+        d = alerts.delivery
+        say(f"  delivered {d.sent}, to retry {d.retried + d.rate_limited + d.in_doubt}, dead {d.dead}")
 
     return result
 
