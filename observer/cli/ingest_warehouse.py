@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
         from collectors.redshift import RedshiftConfig, ingest_redshift_exports
 
         def work(store, settings, now, base):  # type: ignore[no-untyped-def]
-            config = RedshiftConfig(query_history=query_history, cluster=cluster)
+            config = RedshiftConfig.model_validate({"query_history": query_history, "cluster": cluster})
             return ingest_redshift_exports(store, settings, config, source=source, files=expand_paths(query_history, base), now=now)
 
         _run(ctx, source, "redshift", work)
@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - attaches to the ``inge
         from observer.plugins import RunContext
 
         def work(store, settings, now, base):  # type: ignore[no-untyped-def]
-            config = PostgresConfig(log_path=Path(log), server=server, catalog=False)
+            config = PostgresConfig.model_validate({"log_path": Path(log), "server": server, "catalog": False})
             return PostgresCollector(config, source).collect(RunContext(store, settings.model_copy(update={"base_dir": base}), now))
 
         _run(ctx, source, "postgres", work)
