@@ -83,7 +83,7 @@ class FreshnessCheck:
         engine = warehouse.engine()
         try:
             with engine.connect() as conn:
-                targets = discover(conn, warehouse, cfg)
+                targets = discover(conn, warehouse, cfg, with_columns=bool(cfg.timestamp_column))
                 updates = self._column_updates(conn, targets, now)
         finally:
             engine.dispose()

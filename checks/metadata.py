@@ -69,6 +69,8 @@ def utc(value: Any) -> datetime | None:
 
 def _rows(conn: Connection, query: exp.Expression | str, dialect: str) -> list[Any]:
     sql = query if isinstance(query, str) else query.sql(dialect=dialect)
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("%", "%%")  # psycopg reads % as a placeholder even without parameters
     return list(conn.exec_driver_sql(sql).fetchall())
 
 

@@ -61,16 +61,19 @@ def discover(
     *,
     with_stats: bool = True,
     views: bool = False,
+    with_columns: bool = True,
 ) -> Targets:
-    """Read the catalog once and keep the tables (and views, if asked) in scope."""
+    """Read the catalog once and keep the tables (and views, if asked) in scope.
+
+    ``with_columns=False`` skips ``information_schema.columns`` (slow on PostgreSQL with many tables)
+    when a check needs only row counts.
+    """
     try:
-        columns = table_columns(conn, warehouse.dialect)
+        columns = table_columns(conn, warehouse.dialect) if with_columns or not with_stats else {}
         stats = {s.table: s for s in table_stats(conn, warehouse.dialect)} if with_stats else {}
     except NotImplementedError as exc:
         raise TerminalSourceError(str(exc)) from None
     candidates = set(columns) if views or not with_stats else set(stats)
-    if not with_stats and not views:
-        candidates = set(columns)
     tables: dict[AssetKey, TableRef] = {}
     for table in sorted(candidates):
         key = asset_key(warehouse, table)

@@ -10,18 +10,21 @@ and keeps past anomalies out of training.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from pydantic import Field
 
 from checks.anomaly import DetectorState, Judgement, Sensitivity, detect
+from checks.anomaly.features import Terms
 from checks.anomaly.robust import single_threaded
 from checks.metadata import load_history
 from checks.targets import WarehouseScope, discover, open_targets
 from observer.model import AssetKey, CheckResult, CheckStatus, MetricPoint, Severity
 from observer.plugins import RunContext
-from observer.store.metrics import record_points, series_many
+from observer.store.metrics import latest_ts_many, record_points, series_many
 
 _PERIOD_SECONDS = {"hour": 3600, "day": 86400}
 
@@ -36,6 +39,15 @@ class VolumeConfig(WarehouseScope):
     initial_days: int = Field(
         7, ge=1, le=60, description="on the first run, judge the points of the last … days"
     )
+
+
+@dataclass(frozen=True)
+class _State:
+    """What earlier runs left: the last judged point, anomaly and level-shift marks, chosen terms."""
+
+    judged: dict[str, dict[AssetKey, datetime]]
+    marks: dict[tuple[AssetKey, str], list[tuple[datetime, float]]]
+    models: dict[tuple[AssetKey, str], list[tuple[datetime, float]]]
 
 
 def metric_name(cfg: VolumeConfig, from_column: bool) -> str:
@@ -63,7 +75,7 @@ class VolumeCheck:
         series: dict[AssetKey, tuple[str, list[tuple[datetime, float]]]] = {}
         try:
             with engine.connect() as conn:
-                targets = discover(conn, warehouse, cfg)
+                targets = discover(conn, warehouse, cfg, with_columns=bool(cfg.timestamp_column))
                 column = (cfg.timestamp_column or "").lower()
                 pairs = []
                 for key, table in targets.tables.items():
@@ -96,9 +108,19 @@ class VolumeCheck:
         with ctx.store.transaction() as conn:
             record_points(conn, raw_points + observed)
             counts = series_many(conn, counted, ["row_count"], since=since)
-            metrics = {m for m, _ in series.values()} | {"rows_added"}
-            state_names = [m + s for m in metrics for s in ("_expected_low", "_anomaly", "_level_shift")]
-            stored = series_many(conn, list(targets.tables), state_names, since=since)
+            metrics = sorted({m for m, _ in series.values()} | {"rows_added"})
+            keys = list(targets.tables)
+            stored = _State(
+                judged={m: latest_ts_many(conn, keys, m + "_expected_low") for m in metrics},
+                marks=series_many(
+                    conn,
+                    keys,
+                    [m + s for m in metrics for s in ("_anomaly", "_level_shift")],
+                    since=since,
+                    min_value=1.0,
+                ),
+                models=series_many(conn, keys, [m + "_model" for m in metrics], since=since),
+            )
         for key in counted:
             series[key] = ("rows_added", _added(counts.get((key, "row_count"), [])))
         results: list[CheckResult] = []
@@ -115,18 +137,20 @@ class VolumeCheck:
         return results
 
     def _judge(
-        self, key: AssetKey, metric: str, points: list[tuple[datetime, float]], stored: dict, now: datetime
+        self, key: AssetKey, metric: str, points: list[tuple[datetime, float]], stored: _State, now: datetime
     ) -> tuple[CheckResult | None, list[MetricPoint]]:
         cfg = self.config
-        judged_before = [t for t, _ in stored.get((key, metric + "_expected_low"), [])]
-        flags = stored.get((key, metric + "_anomaly"), [])
-        shifts = stored.get((key, metric + "_level_shift"), [])
+        mark = stored.judged.get(metric, {}).get(key)
+        model = stored.models.get((key, metric + "_model"), [])
         state = DetectorState(
-            excluded=frozenset(t.timestamp() for t, v in flags if v >= 1.0),
-            changepoints=tuple(sorted(t.timestamp() for t, _ in shifts)),
+            excluded=frozenset(t.timestamp() for t, _ in stored.marks.get((key, metric + "_anomaly"), [])),
+            changepoints=tuple(
+                sorted(t.timestamp() for t, _ in stored.marks.get((key, metric + "_level_shift"), []))
+            ),
+            terms=Terms.from_code(int(model[-1][1])) if model else None,
+            terms_at=model[-1][0].timestamp() if model else -math.inf,
         )
-        if judged_before:
-            mark = max(judged_before)
+        if mark is not None:
             start = next((i for i, (t, _) in enumerate(points) if t > mark), len(points))
         else:
             first = now - timedelta(days=cfg.initial_days)
@@ -153,6 +177,9 @@ class VolumeCheck:
                 MetricPoint(key, metric + "_expected_high", ts, j.expected_high or 0.0, "volume"),
                 MetricPoint(key, metric + "_anomaly", ts, 1.0 if j.anomaly else 0.0, "volume"),
             ]
+        if new_state.terms is not None and new_state.terms_at != state.terms_at:
+            at = datetime.fromtimestamp(new_state.terms_at, UTC)
+            writes.append(MetricPoint(key, metric + "_model", at, float(new_state.terms.code), "volume"))
         for cp in set(new_state.changepoints) - set(state.changepoints):
             writes.append(
                 MetricPoint(key, metric + "_level_shift", datetime.fromtimestamp(cp, UTC), 1.0, "volume")

@@ -29,6 +29,15 @@ class Terms:
     dow: bool = False
     hour: bool = False
 
+    @property
+    def code(self) -> int:
+        """The term set as a small integer (trend 1, day-of-week 2, hour-of-day 4), for storage."""
+        return int(self.trend) + 2 * int(self.dow) + 4 * int(self.hour)
+
+    @classmethod
+    def from_code(cls, code: int) -> Terms:
+        return cls(bool(code & 1), bool(code & 2), bool(code & 4))
+
     def label(self) -> str:
         parts = [
             name

@@ -57,6 +57,8 @@ LEVEL_SHIFT_RUN = 3  # consecutive same-side anomalies that make a new level
 SCALE_FLOOR = 0.02  # 2 % on the log scale: a perfectly regular series still tolerates small changes
 ABSOLUTE_SLACK = 1.0  # counts are integers: ±1 row is never an anomaly
 WINDOW = {Cadence.SUBDAILY: 21 * DAY, Cadence.DAILY: 56 * DAY}
+RESELECT = {Cadence.SUBDAILY: DAY, Cadence.DAILY: 7 * DAY, Cadence.COARSE: 28 * DAY}
+"""How long a chosen term set is kept before the terms are selected again (one seasonal cycle)."""
 COARSE_WINDOW_POINTS = 52
 
 
@@ -100,7 +102,7 @@ class DetectorState:
     """The current run of consecutive anomalies: (timestamp, side)."""
     terms: Terms | None = None
     terms_at: float = -math.inf
-    """When ``terms`` were selected; they are re-selected once a day of new data arrived."""
+    """When ``terms`` were selected; they are re-selected after a seasonal cycle of new data (:data:`RESELECT`)."""
 
 
 @dataclass
@@ -260,7 +262,7 @@ def judge(
         return Judgement(when, target_value, None, None, None, False, reason="too_little_history"), state
     excluded = np.isin(a_ts, np.fromiter(state.excluded, dtype=float, count=len(state.excluded)))
     terms = state.terms
-    if terms is None or target_ts - state.terms_at >= DAY:
+    if terms is None or target_ts - state.terms_at >= RESELECT[cadence]:
         # Re-select the terms on every point (the robust fit copes with outliers), then keep excluding
         # only the earlier anomalies that the chosen model still cannot explain: a point flagged before
         # a weekly pattern was learnable is readmitted once the pattern is.

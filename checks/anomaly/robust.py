@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 HUBER_K = 1.345  # 95 % efficiency under Gaussian noise
 MAD_TO_SIGMA = 1.4826
@@ -74,8 +74,29 @@ def huber_fit(x: np.ndarray, y: np.ndarray, *, iterations: int = 8, floor: float
     return RobustFit(coef=coef, scale=scale, weights=w)
 
 
+_controller: ThreadpoolController | None = None
+_depth = 0
+
+
 @contextmanager
 def single_threaded() -> Iterator[None]:
-    """Run many small linear-algebra calls without BLAS thread start-up and contention."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+    """Run many small linear-algebra calls without BLAS thread start-up and contention.
+
+    Re-entrant and cheap when nested: the libraries are discovered once per process.
+    """
+    global _controller, _depth
+    if _depth:
+        _depth += 1
+        try:
+            yield
+        finally:
+            _depth -= 1
+        return
+    if _controller is None:
+        _controller = ThreadpoolController()
+    _depth = 1
+    try:
+        with _controller.limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _depth = 0

@@ -96,3 +96,48 @@ def test_a_check_that_cannot_reach_its_warehouse_reports_errors_not_passes(wareh
     assert run.errors and run.errors[0].check == "raw-freshness"
     assert run.results and all(r.status == CheckStatus.ERROR for r in run.results)
     assert run.failed
+
+
+def test_metadata_only_on_postgresql_counts_changes_between_runs(tmp_path, fresh_pg_url, warehouse):
+    """No timestamp column: row counts and write counters from pg_class/pg_stat_user_tables, no scans."""
+    import time as _time
+
+    from sqlalchemy import create_engine, text
+
+    from observer.store.engine import normalize_url
+
+    engine = create_engine(normalize_url(fresh_pg_url))
+    with engine.begin() as conn:
+        conn.execute(text("create schema app"))
+        conn.execute(text("create table app.busy (id int)"))
+        conn.execute(text("create table app.idle (id int)"))
+        conn.execute(text("insert into app.busy select generate_series(1, 100)"))
+    engine.dispose()  # a backend publishes its table statistics when its session ends
+    db = fresh_pg_url.rsplit("/", 1)[1]
+    checks = [
+        dict(FRESHNESS, assets=f"{db}.app.*", timestamp_column=None, within="1h"),
+        dict(VOLUME, assets=f"{db}.app.*", timestamp_column=None),
+    ]
+    settings = settings_for(warehouse, checks, tmp_path)
+    settings = settings.model_copy(update={"sources": [], "checks": settings.checks})
+    for entry in settings.checks:
+        entry.__pydantic_extra__["url"] = fresh_pg_url
+    store = open_store(settings.store_url)
+    _time.sleep(0.5)
+    first = run_checks(settings, store, NOW)
+    assert not first.errors
+    by = {(r.check, r.asset.short_name): r for r in first.results}
+    assert by[("raw-freshness", "busy")].status == CheckStatus.SKIPPED  # no change seen yet
+    with engine.begin() as conn:
+        conn.execute(text("insert into app.busy select generate_series(1, 10)"))
+    engine.dispose()
+    _time.sleep(0.5)
+    second = run_checks(settings, store, NOW + timedelta(minutes=30))
+    by = {(r.check, r.asset.short_name): r for r in second.results}
+    assert by[("raw-freshness", "busy")].status == CheckStatus.PASS
+    assert by[("raw-freshness", "busy")].observed["last_update"] == (NOW + timedelta(minutes=30)).isoformat()
+    with store.read() as conn:
+        from observer.store.metrics import series
+
+        added = series(conn, by[("raw-freshness", "busy")].asset, "row_count")
+    assert [v for _, v in added] == [100.0, 110.0]
