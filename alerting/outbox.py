@@ -157,17 +157,23 @@ class Deliverer:
         poll: float = 5.0,
         stop: threading.Event | None = None,
     ) -> DeliveryReport:
-        """Pass after pass, sleeping until the next row is due; stops when idle (or told to)."""
+        """Pass after pass, sleeping until the next row is due; stops when idle (or told to).
+
+        *Idle* means nothing is waiting — or what is waiting is due and this deliverer cannot move it
+        (its channel type has no notifier here, another worker holds it).
+        """
         total = DeliveryReport()
         started = self.clock()
         while True:
-            total.merge(self.deliver_due())
+            report = self.deliver_due()
+            total.merge(report)
             with self.store.read() as conn:
                 upcoming = store.next_attempt_time(conn)
             now = self.clock()
-            if upcoming is None and until_idle:
+            stuck = upcoming is not None and upcoming <= now and not _moved(report)
+            if until_idle and (upcoming is None or stuck):
                 return total
-            wait = poll if upcoming is None else max(0.0, (upcoming - now).total_seconds())
+            wait = poll if upcoming is None or stuck else max(0.0, (upcoming - now).total_seconds())
             elapsed = (now - started).total_seconds()
             if max_seconds is not None and elapsed + wait > max_seconds:
                 return total
@@ -381,6 +387,21 @@ class Deliverer:
             store.mark_dead(conn, item.id, self.clock(), reason)
         report.dead += 1
         report.note(item, reason)
+
+
+def _moved(report: DeliveryReport) -> bool:
+    """Whether a pass changed anything (a pass that did not, and has rows due, cannot move them)."""
+    return any(
+        (
+            report.sent,
+            report.retried,
+            report.rate_limited,
+            report.in_doubt,
+            report.reconciled,
+            report.dead,
+            report.waiting,
+        )
+    )
 
 
 def _pending(item: OutboxItem, attempts: int) -> OutboxItem:
