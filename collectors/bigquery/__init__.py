@@ -1,5 +1,6 @@
 """The BigQuery collector: query jobs (live from INFORMATION_SCHEMA.JOBS, or JOBS exported as JSON
-Lines) → attributed queries priced by bytes billed or, on reservations, by slot time."""
+Lines) → attributed queries priced by bytes billed or, on reservations, by slot time; live, also
+the region's tables and columns (INFORMATION_SCHEMA.TABLES, TABLE_STORAGE, TABLE_OPTIONS, COLUMNS)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, ClassVar
 
 from collectors.bigquery.client import BigQueryClient
 from collectors.bigquery.config import BigQueryConfig
-from collectors.bigquery.parse import OPTIONAL, REQUIRED, job_record
+from collectors.bigquery.parse import OPTIONAL, REQUIRED, catalog_assets, job_record
 from observer import fields as f
 from observer.config import Settings
 from observer.exports import expand_paths, read_batches
@@ -18,6 +19,7 @@ from observer.model import QueryRecord
 from observer.plugins import IngestReport, RunContext
 from observer.query_ingest import QueryIngest
 from observer.store import Store
+from observer.store.assets import upsert_assets
 from observer.store.watermarks import get_watermark
 
 __all__ = ["BigQueryCollector", "BigQueryConfig", "ingest_bigquery_jobs"]
@@ -96,6 +98,13 @@ def collect_live(client: BigQueryClient, ctx: RunContext, source: str) -> Ingest
         if mark
         else ctx.now - timedelta(days=config.initial_days)
     )
+    if config.catalog:
+        tables = [(names, row) for names, rows in client.tables() for row in rows]
+        columns = [(names, row) for names, rows in client.columns() for row in rows]
+        assets = catalog_assets(tables, columns, platform=config.platform, source=source)
+        with ctx.store.transaction() as conn:
+            report.rows_written += upsert_assets(conn, assets, ctx.now)
+        report.details["assets"] = len(assets)
     ingest = QueryIngest(ctx.store, ctx.settings, source=source, platform=config.platform, dialect=DIALECT, now=ctx.now, report=report)
     try:
         for names, rows in client.jobs(since, ctx.now):

@@ -30,9 +30,31 @@ ORDER BY creation_time, job_id
 """
 
 
-def jobs_table(config: BigQueryConfig) -> str:
+TABLES_SQL = """
+SELECT t.table_catalog, t.table_schema, t.table_name, t.table_type, s.total_rows, s.total_logical_bytes,
+       o.option_value AS description
+FROM {tables} t
+LEFT JOIN {storage} s ON s.project_id = t.table_catalog AND s.table_schema = t.table_schema AND s.table_name = t.table_name
+LEFT JOIN {options} o ON o.table_catalog = t.table_catalog AND o.table_schema = t.table_schema
+  AND o.table_name = t.table_name AND o.option_name = 'description'
+ORDER BY t.table_schema, t.table_name
+"""
+
+COLUMNS_SQL = """
+SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type
+FROM {columns}
+ORDER BY table_schema, table_name, ordinal_position
+"""
+
+
+def view(config: BigQueryConfig, name: str) -> str:
+    """A region-qualified INFORMATION_SCHEMA view of the configured project."""
     assert config.project is not None
-    return f"`{config.project}`.`region-{config.region}`.INFORMATION_SCHEMA.JOBS"
+    return f"`{config.project}`.`region-{config.region}`.INFORMATION_SCHEMA.{name}"
+
+
+def jobs_table(config: BigQueryConfig) -> str:
+    return view(config, "JOBS")
 
 
 def library_runner(config: BigQueryConfig) -> Runner:
@@ -76,3 +98,12 @@ class BigQueryClient:
     def jobs(self, since: datetime, until: datetime) -> Iterator[Batch]:
         """Finished query jobs created in ``[since, until)``, oldest first."""
         return self.runner(JOBS_SQL.format(table=jobs_table(self.config)), {"since": since, "until": until})
+
+    def tables(self) -> Iterator[Batch]:
+        """Tables and views of every dataset in the region, with row counts, sizes and descriptions."""
+        c = self.config
+        sql = TABLES_SQL.format(tables=view(c, "TABLES"), storage=view(c, "TABLE_STORAGE"), options=view(c, "TABLE_OPTIONS"))
+        return self.runner(sql, {})
+
+    def columns(self) -> Iterator[Batch]:
+        return self.runner(COLUMNS_SQL.format(columns=view(self.config, "COLUMNS")), {})

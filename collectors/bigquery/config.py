@@ -31,6 +31,7 @@ class BigQueryConfig(BaseModel):
     region: str = Field("us", description="INFORMATION_SCHEMA region qualifier, e.g. us, eu, europe-west1")
     credentials_file: Path | None = Field(None, description="service-account JSON (default: application default credentials)")
     lookback_hours: float = Field(6, ge=0, description="re-read jobs created this long before the watermark")
+    catalog: bool = Field(True, description="read tables and columns from the region's INFORMATION_SCHEMA")
     initial_days: int = Field(30, ge=1, le=180)
     batch_size: int = Field(20_000, ge=100)
     platform: str = "bigquery"

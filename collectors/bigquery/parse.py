@@ -15,7 +15,7 @@ from typing import Any
 
 from observer import fields as f
 from observer.attribution.pricing import bigquery_billed_bytes
-from observer.model import QueryRecord
+from observer.model import Asset, AssetKey, AssetKind, Column, QueryRecord
 
 REQUIRED = ("JOB_ID", "CREATION_TIME", "QUERY")
 OPTIONAL = (
@@ -97,3 +97,46 @@ def job_record(row: Sequence[Any], layout: f.Layout, *, source: str, platform: s
         ),
         slot_ms=f.optional_integer(get("TOTAL_SLOT_MS"), "TOTAL_SLOT_MS"),
     )
+
+
+_KINDS = {"BASE TABLE": AssetKind.TABLE, "VIEW": AssetKind.VIEW, "MATERIALIZED VIEW": AssetKind.VIEW,
+          "EXTERNAL": AssetKind.TABLE, "SNAPSHOT": AssetKind.SNAPSHOT, "CLONE": AssetKind.TABLE}
+
+
+def catalog_assets(
+    tables: Sequence[tuple[Sequence[str], Sequence[Any]]],
+    columns: Sequence[tuple[Sequence[str], Sequence[Any]]],
+    *,
+    platform: str = "bigquery",
+    source: str = "bigquery",
+) -> list[Asset]:
+    """INFORMATION_SCHEMA.TABLES (+ TABLE_STORAGE, TABLE_OPTIONS) and COLUMNS rows → assets.
+
+    Keys are built like the keys of tables that queries name (``project.dataset.table`` as BigQuery
+    SQL spells them unquoted), so a table's catalog entry and the queries that write it meet."""
+    cols: dict[tuple[str, str, str], list[Column]] = {}
+    for names, row in columns:
+        get = f.Layout.of(names).getter(row)
+        key = (str(get("TABLE_CATALOG")), str(get("TABLE_SCHEMA")), str(get("TABLE_NAME")))
+        cols.setdefault(key, []).append(
+            Column(str(get("COLUMN_NAME")), f.text(get("DATA_TYPE")), position=f.optional_integer(get("ORDINAL_POSITION"), "ORDINAL_POSITION"))
+        )
+    out = []
+    for names, row in tables:
+        get = f.Layout.of(names).getter(row)
+        project, dataset, table = str(get("TABLE_CATALOG")), str(get("TABLE_SCHEMA")), str(get("TABLE_NAME"))
+        description = f.text(get("DESCRIPTION"))
+        if description and len(description) >= 2 and description[0] == description[-1] == '"':
+            description = json.loads(description)  # TABLE_OPTIONS quotes string values
+        out.append(
+            Asset(
+                key=AssetKey.of(platform, f"{project}.{dataset}.{table}", "bigquery"),
+                kind=_KINDS.get((f.text(get("TABLE_TYPE")) or "").upper(), AssetKind.TABLE),
+                description=description,
+                columns=tuple(cols.get((project, dataset, table), ())),
+                source=source,
+                row_count=f.optional_integer(get("TOTAL_ROWS"), "TOTAL_ROWS"),
+                bytes=f.optional_integer(get("TOTAL_LOGICAL_BYTES"), "TOTAL_LOGICAL_BYTES"),
+            )
+        )
+    return out
