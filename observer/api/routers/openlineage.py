@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from observer.api.auth import require_role
@@ -22,7 +23,7 @@ from observer.api.deps import get_now, get_store
 from observer.api.errors import BadRequest, Unprocessable
 from observer.errors import InputError
 from observer.store import Store
-from observer.store.openlineage import ingest_event
+from observer.store.openlineage import EventOutcome, ingest_event
 
 router = APIRouter(tags=["lineage"])
 
@@ -65,9 +66,12 @@ async def receive_event(
         event = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest(f"body is not JSON: {exc}") from None
-    try:
+    def write() -> EventOutcome:
         with store.transaction() as conn:
-            outcome = ingest_event(conn, event, now)
+            return ingest_event(conn, event, now)
+
+    try:
+        outcome = await run_in_threadpool(write)  # the store is synchronous: keep the event loop free
     except InputError as exc:
         raise Unprocessable(str(exc)) from None
     payload = {
