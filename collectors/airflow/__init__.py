@@ -6,7 +6,8 @@ What it writes, idempotently:
   ``success`` is updated in place, and re-reading changes nothing);
 - the asset each task instance wrote, when an OpenLineage event of the same task and DAG run told
   us (Airflow's OpenLineage provider posts those to ``/api/v1/lineage``);
-- ownership claims "task owner (else DAG owner) of the task that writes it" for those assets.
+- ownership claims "task owner (else DAG owner) of the task that writes it" for those assets and for
+  the tables its tasks' warehouse queries wrote (queries joined to task runs by query attribution).
 
 Incremental: a watermark keeps the latest run start seen; the next collect asks for runs started
 since then minus ``lookback_hours`` (so runs still going last time are refreshed).
@@ -25,7 +26,7 @@ from observer.model import AssetKey, RunRecord
 from observer.plugins import IngestReport, RunContext
 from observer.store import Store
 from observer.store.declared_owners import write_declared_claims
-from observer.store.runs import task_outputs, upsert_runs
+from observer.store.runs import task_outputs, upsert_runs, writes_by_task
 from observer.store.watermarks import get_watermark, set_watermark
 
 __all__ = ["AirflowCollector", "AirflowConfig", "write_airflow"]
@@ -118,6 +119,8 @@ def write_airflow(
         with store.transaction() as conn:
             report.rows_written += upsert_runs(conn, records[start : start + BATCH])
     writes = [(r.job, r.task, r.asset) for r in lineage if r.task and r.asset is not None]
+    with store.read() as conn:
+        writes += writes_by_task(conn, source)  # tables its tasks' warehouse queries wrote
     claims = owner_claims(writes, dags, task_owners, f"airflow:{source}")
     with store.transaction() as conn:
         report.rows_written += write_declared_claims(conn, f"airflow:{source}", claims, now)

@@ -201,3 +201,25 @@ def task_outputs(conn: Connection, orchestrator: str, jobs: Iterable[str] | None
             out.extend(to_run(r) for r in conn.execute(stmt.where(runs.c.job.in_(names[start : start + 500]))))
         return out
     return [to_run(r) for r in conn.execute(stmt)]
+
+
+def writes_by_task(conn: Connection, source: str) -> list[tuple[str, str, AssetKey]]:
+    """``(job, task, asset)`` for every table a task run of ``source`` wrote, by query attribution.
+
+    A warehouse query joined to a task run (``queries.run_id``, see :func:`find_run_for_query`) whose
+    parsed write target is an asset (rule ``write_target``) says that task writes that asset.
+    """
+    from observer.store.tables import queries
+
+    stmt = (
+        select(runs.c.job, runs.c.task, queries.c.asset_key)
+        .distinct()
+        .select_from(queries.join(runs, queries.c.run_id == runs.c.run_id))
+        .where(
+            runs.c.source == source,
+            runs.c.task.is_not(None),
+            queries.c.asset_key.is_not(None),
+            queries.c.attribution_rule == "write_target",
+        )
+    )
+    return [(j, t, AssetKey.from_stored(k)) for j, t, k in conn.execute(stmt)]

@@ -118,3 +118,28 @@ def test_bad_items_are_counted_and_the_rest_kept(store, now, lineage, tmp_path) 
     assert report.rows_bad == 2
     assert report.errors == ["task_instances[0] [start_date]: not an ISO timestamp: 'not a date'",
                              "task_instances[1] [dag_run_id]: required"]
+
+
+def test_tables_written_by_a_tasks_queries_get_its_owner(store, now) -> None:
+    from datetime import timedelta
+
+    from observer.model import Asset
+    from observer.store.assets import upsert_assets
+    from observer.store.tables import queries
+
+    collector = AirflowCollector(AirflowConfig(export_dir=Path("v2")), "airflow")
+    collector.collect(ctx(store, now))  # no OpenLineage this time: the tasks' tables are unknown
+    target = AssetKey.of("snowflake", "analytics.raw.orders_copy")
+    with store.transaction() as conn:
+        upsert_assets(conn, [Asset(target)], now)  # as the warehouse collector would have it
+        ti = get_run(conn, "airflow", f"shop_daily/{DAG_RUN}/load_orders")
+        conn.execute(queries.insert(), [{
+            "source": "sf", "query_id": "q1", "platform": "snowflake", "text": "insert into analytics.raw.orders_copy …",
+            "user_name": "AIRFLOW_SVC", "status": "success", "start_time": ti.start_time,
+            "end_time": ti.start_time + timedelta(seconds=1), "asset_key": str(target),
+            "attribution_rule": "write_target", "run_id": ti.run_id,
+        }])
+    collector.collect(ctx(store, now))
+    with store.read() as conn:
+        answer = lookup_owner(conn, str(target))
+    assert answer.owner.owner == "finance" and "task shop_daily.load_orders" in answer.owner.detail
