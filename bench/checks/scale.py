@@ -42,7 +42,8 @@ def rows_of(i: int) -> int:
 
 
 def seed_history(store_url: str, platform: str, catalog: str, tables: int, days: int) -> None:
-    """D days of judged daily row counts per table, ending yesterday at the current count."""
+    """D days of judged daily row counts per table, ending yesterday at the current count, and the
+    model terms chosen within the last week (what daily scheduled runs leave behind)."""
     store = open_store(store_url)
     rows = []
     for i in range(tables):
@@ -54,6 +55,18 @@ def seed_history(store_url: str, platform: str, catalog: str, tables: int, days:
             rows.append(
                 {"asset_key": key, "metric": "row_count", "ts": ts, "value": count, "source": "bench"}
             )
+            if (
+                d == 1 + i % 7
+            ):  # terms chosen at some point of the last week, as a weekly re-selection leaves them
+                rows.append(
+                    {
+                        "asset_key": key,
+                        "metric": "rows_added_model",
+                        "ts": ts,
+                        "value": 0.0,
+                        "source": "bench",
+                    }
+                )
             if d < days:
                 for suffix, value in (
                     ("_expected_low", daily * 0.5),

@@ -107,7 +107,7 @@ def series_many(
             .where(and_(*cond))
             .order_by(metric_points.c.asset_key, metric_points.c.metric, metric_points.c.ts)
         )
-        for asset_key, metric, ts, value in conn.execute(stmt).tuples():
+        for asset_key, metric, ts, value in conn.execute(stmt).fetchall():
             out.setdefault((by_text[asset_key], metric), []).append((_when(ts), float(value)))
     return out
 
@@ -128,7 +128,7 @@ def latest_ts_many(conn: Connection, assets: Sequence[AssetKey], metric: str) ->
             )
             .group_by(metric_points.c.asset_key)
         )
-        for asset_key, ts in conn.execute(stmt).tuples():
+        for asset_key, ts in conn.execute(stmt).fetchall():
             if ts is not None:
                 out[by_text[asset_key]] = _when(ts)
     return out

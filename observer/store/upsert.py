@@ -31,14 +31,15 @@ def upsert(
     to_update = [c for c in columns if c not in keys] if update is None else list(update)
     # Several rows of one statement must not hit the same key on PostgreSQL: keep the last of each.
     deduped = list({tuple(r[k] for k in keys): r for r in rows}.values())
-    for start in range(0, len(deduped), BATCH):
-        chunk = deduped[start : start + BATCH]
-        stmt = insert(table).values(chunk)
-        if to_update:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in to_update}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(stmt)
+    # One statement executed over many parameter sets: SQLAlchemy batches them ("insertmanyvalues"),
+    # which costs far less to compile than one multi-VALUES statement per chunk.
+    stmt = insert(table)
+    if to_update:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in to_update}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    for start in range(0, len(deduped), BATCH * 10):
+        conn.execute(stmt, deduped[start : start + BATCH * 10])
     return len(deduped)
