@@ -98,6 +98,15 @@ def _error_results(store: Store, entry: PluginEntry, message: str, now: datetime
     ]
 
 
+def _progress_for(
+    progress: Callable[[str, int, int | None], None], name: str
+) -> Callable[[int, int | None], None]:
+    def report(done: int, total: int | None) -> None:
+        progress(name, done, total)
+
+    return report
+
+
 def run_checks(
     settings: Settings,
     store: Store,
@@ -114,7 +123,7 @@ def run_checks(
             check = build_check(entry)
         except (ConfigError, PluginNotFound):
             raise
-        ctx = RunContext(store, settings, now, lambda d, t, name=entry.label: progress(name, d, t))
+        ctx = RunContext(store, settings, now, _progress_for(progress, entry.label))
         try:
             results = check.run(ctx)
         except Exception as exc:  # noqa: BLE001 - any failure of one check is recorded, never a pass

@@ -96,7 +96,8 @@ def _dummies(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Indicator columns for ``levels[1:]`` (the first level is the reference)."""
     if levels.size <= 1:
         return np.zeros((values.size, 0))
-    return (values[:, None] == levels[None, 1:]).astype(float)
+    out: np.ndarray = (values[:, None] == levels[None, 1:]).astype(float)
+    return out
 
 
 @dataclass(frozen=True)

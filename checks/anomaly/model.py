@@ -113,7 +113,8 @@ class _Fitted:
 
 
 def _transform(values: np.ndarray) -> np.ndarray:
-    return np.log1p(np.maximum(values, 0.0))
+    out: np.ndarray = np.log1p(np.maximum(values, 0.0))
+    return out
 
 
 def _untransform(values: float) -> float:

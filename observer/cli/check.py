@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from observer.checking import run_checks
 from observer.cli.common import EXIT_FINDINGS, EXIT_OK, errors_as_exit, out, progress_bar, state
@@ -38,7 +39,7 @@ def check(
     st = state(ctx)
     settings, store = st.settings(), st.store()
     with errors_as_exit(), progress_bar() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(check_name: str, done: int, total: int | None) -> None:
             if check_name not in tasks:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, DateTime, String, and_, delete, func, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, DateTime, String, and_, delete, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from observer.model import AssetKey, MetricPoint
@@ -97,7 +97,7 @@ def series_many(
     raw_ts = type_coerce(metric_points.c.ts, String() if conn.dialect.name == "sqlite" else DateTime())
     for start in range(0, len(names), _CHUNK):
         chunk = names[start : start + _CHUNK]
-        cond = [metric_points.c.asset_key.in_(chunk), metric_points.c.metric.in_(list(metrics))]
+        cond: list[ColumnElement[bool]] = [metric_points.c.asset_key.in_(chunk), metric_points.c.metric.in_(list(metrics))]
         if since is not None:
             cond.append(metric_points.c.ts >= since)
         if min_value is not None:

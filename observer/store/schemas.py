@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
@@ -35,7 +36,7 @@ def digest_of(columns: Sequence[Column]) -> str:
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
-def _columns(raw: list[dict]) -> tuple[Column, ...]:
+def _columns(raw: list[dict[str, Any]]) -> tuple[Column, ...]:
     return tuple(Column(c["name"], c.get("data_type"), position=c.get("position")) for c in raw)
 
 
@@ -64,8 +65,7 @@ def latest_snapshots(
         stmt = select(ranked).where(ranked.c.rn <= versions).order_by(ranked.c.asset_key, ranked.c.rn)
         for r in conn.execute(stmt):
             key = by_text[r.asset_key]
-            taken = schema_snapshots.c.taken_at.type.process_result_value(r.taken_at, conn.dialect)
-            out.setdefault(key, []).append(SchemaSnapshot(key, taken, _columns(r.columns), r.digest))
+            out.setdefault(key, []).append(SchemaSnapshot(key, r.taken_at, _columns(r.columns), r.digest))
     return out
 
 
