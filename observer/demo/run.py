@@ -74,7 +74,7 @@ def build_demo(
     say("Running checks…")
     # The story is told as of as_of (06:00 today): the checks judge at that instant, so the last loads
     # are never in the future and a re-run on the same day stores no new results.
-    checked = run_checks(settings, store, as_of)
+    checked = run_checks(settings, store, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
     timings["checks"] = time.perf_counter() - start
     for r in checked.results:
         if r.status.value in ("fail", "error"):
