@@ -50,7 +50,7 @@ def names(n: int, rng: random.Random) -> Catalog:
     layer_of: list[int] = []
     for layer, (schema, share, _) in enumerate(LAYERS):
         count = int(n * share) if layer < len(LAYERS) - 1 else n - len(keys)
-        for i in range(count):
+        for _ in range(count):
             prefix = {"raw": "src", "staging": "stg", "marts": rng.choice(("fct", "dim")), "bi": "dash"}[schema]
             word = rng.choice(WORDS)
             platform = "looker" if schema == "bi" else "snowflake"

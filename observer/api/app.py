@@ -180,6 +180,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return render_error(request, exc)
 
 
+def app_from_environment() -> FastAPI:
+    """The app for one of several server processes (``observer serve --workers N``): each process
+    loads the configuration (``$OBSERVER_CONFIG`` or ``./observer.yaml`` plus ``OBSERVER_*``) and opens
+    its own store connection pool and search index."""
+    from observer.config import load_config
+    from observer.store import open_store
+
+    settings = load_config()
+    return create_app(settings, open_store(settings.store_url, migrate=False))
+
+
 class SecurityHeaders:
     """Pure ASGI middleware adding CSP and friends to every response (cheaper than BaseHTTPMiddleware)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -11,7 +12,7 @@ from observer.api.keys import api_asset_path, asset_path
 from observer.attribution.owners import ResolvedOwner
 from observer.catalog.assets import AssetView
 from observer.catalog.search_index import Hit
-from observer.model import Column, Ownership
+from observer.model import AssetKey, Column, Ownership
 
 
 class ClaimOut(BaseModel):
@@ -116,6 +117,23 @@ class AssetSummary(BaseModel):
             url=asset_path(a.key),
             api_url=api_asset_path(a.key),
         )
+
+
+@lru_cache(maxsize=100_000)
+def _summary_json(key: AssetKey, kind: str, description: str | None, tags: tuple[str, ...], owner: str | None,
+                  team: str | None) -> bytes:
+    hit = Hit(key, kind, description, tags, owner, team, 0)
+    return AssetSummary.from_hit(hit).model_dump_json().encode()
+
+
+def summary_json(hit: Hit) -> bytes:
+    """``AssetSummary.from_hit(hit)`` as JSON, memoized: search results repeat the same assets."""
+    return _summary_json(hit.key, hit.kind, hit.description, hit.tags, hit.owner, hit.team)
+
+
+def page_json(items: list[bytes], total: int, limit: int, offset: int) -> bytes:
+    """A :class:`~observer.api.paging.Page` body from already-serialized items."""
+    return b'{"items":[' + b",".join(items) + f'],"total":{total},"limit":{limit},"offset":{offset}}}'.encode()
 
 
 class AssetDetail(AssetSummary):
