@@ -99,7 +99,9 @@ class HistoryAnalyzer:
         self.workers = workers
         self._pool: Pool | None = None
         if workers > 0:
-            method = "fork" if sys.platform == "linux" else "spawn"
+            # forkserver: workers start from a clean process, safe even when the ingesting process
+            # runs threads (the scheduler, the API); they import only observer.sql.
+            method = "forkserver" if sys.platform == "linux" else "spawn"
             self._pool = multiprocessing.get_context(method).Pool(workers)
         self.parsed = 0
         self.failures_by_dialect: dict[str, int] = {}

@@ -45,7 +45,7 @@ from observer.store.queries import (
     write_fingerprints,
     write_queries,
 )
-from observer.store.watermarks import set_watermark
+from observer.store.watermarks import all_watermarks, set_watermark
 
 CONTEXT_STREAM = "attribution-context"
 
@@ -154,6 +154,8 @@ class QueryIngest:
         self._seen_targets: set[AssetKey] = set()
         self.queries_written = 0
         self.meters_written = 0
+        with store.read() as conn:
+            self._marks = {stream: value for src, stream, value, _ in all_watermarks(conn) if src == source}
         remember_platform(store, source, platform, now)
 
     # ── per row ──────────────────────────────────────────────────────────────────────────────────────
@@ -263,9 +265,11 @@ class QueryIngest:
             if new_entries:
                 write_fingerprints(conn, new_entries, new_counts, self.now)
             mark_dirty(conn, self.source, days | meter_days, self.now)
-            for stream, value in b.watermarks.items():
-                set_watermark(conn, self.source, value, self.now, stream)
-            set_watermark(conn, self.source, self.context_version, self.now, CONTEXT_STREAM)
+            marks = {**b.watermarks, CONTEXT_STREAM: self.context_version}
+            for stream, value in marks.items():
+                if self._marks.get(stream) != value:  # re-reading the same history writes nothing at all
+                    set_watermark(conn, self.source, value, self.now, stream)
+        self._marks.update(marks)
         self._seen_targets |= new_targets
         self.queries_written += written
         self.meters_written += len(meter_days)

@@ -179,3 +179,31 @@ def test_comments_owners_and_teams_decide_who_pays(store: Store) -> None:
     with store.read() as conn:
         reason = conn.execute(select(queries.c.attribution_reason).where(queries.c.query_id == Q1)).scalar()
     assert "model.shop.fct_orders" in reason and "dbt meta.owner" in reason
+
+
+def test_analysis_in_worker_processes_gives_the_same_result(tmp_path: Path) -> None:
+    inline, pooled = (open_store(f"sqlite:///{tmp_path / name}") for name in ("inline.db", "pooled.db"))
+    for store, workers in ((inline, 0), (pooled, 2)):
+        ingest_snowflake_exports(
+            store, SETTINGS, source="snowflake", now=NOW, query_history=[QH], metering=[WMH], acceleration=[QAH],
+            workers=workers, batch_size=2,
+        )
+    assert lines(pooled) == lines(inline)
+    with inline.read() as a, pooled.read() as b:
+        cols = (queries.c.query_id, queries.c.fingerprint, queries.c.attribution_rule, queries.c.attribution_reason)
+        assert sorted(a.execute(select(*cols)).all()) == sorted(b.execute(select(*cols)).all())
+
+
+def test_reingesting_touches_no_watermark_either(sqlite_store: Store) -> None:
+    from observer.cost_refresh import refresh_attribution
+    from observer.store.watermarks import all_watermarks
+
+    ingest(sqlite_store)
+    refresh_attribution(sqlite_store, SETTINGS, NOW)  # as `observer ingest` does after its sources
+    with sqlite_store.read() as conn:
+        before = all_watermarks(conn)
+    ingest_snowflake_exports(
+        sqlite_store, SETTINGS, source="snowflake", now=NOW.replace(hour=5), query_history=[QH], metering=[WMH], acceleration=[QAH]
+    )
+    with sqlite_store.read() as conn:
+        assert all_watermarks(conn) == before
