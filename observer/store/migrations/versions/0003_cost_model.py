@@ -25,7 +25,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("cost_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cost_lines_source_hour"), ["source", "hour"], unique=False)
-        batch_op.create_index(batch_op.f("ix_cost_lines_source_query_id"), ["source", "query_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_cost_lines_source_query_id"), ["source", "query_id"], unique=False
+        )
 
 
 def downgrade() -> None:
