@@ -129,12 +129,12 @@ class AlertingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dry_run: bool = Field(True, description="print messages instead of sending them")
-    slack: SlackConfig = Field(default_factory=SlackConfig)
+    slack: SlackConfig = Field(default_factory=lambda: SlackConfig())
     routes: list[RouteRule] = Field(default_factory=list)
     group_window_minutes: int = Field(10, ge=0)
     max_attempts: int = Field(8, ge=1)
     digest: bool = False
-    cost: CostAlertConfig = Field(default_factory=CostAlertConfig)
+    cost: CostAlertConfig = Field(default_factory=lambda: CostAlertConfig())
 
 
 class ServerConfig(BaseModel):
@@ -154,14 +154,14 @@ class Settings(BaseSettings):
     )
 
     store: str = "sqlite:///observer.db"
-    pricing: Pricing = Field(default_factory=Pricing)
+    pricing: Pricing = Field(default_factory=lambda: Pricing())
     teams: list[TeamConfig] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
     ownership: list[OwnershipRule] = Field(default_factory=list)
     sources: list[PluginEntry] = Field(default_factory=list)
     checks: list[PluginEntry] = Field(default_factory=list)
-    alerting: AlertingConfig = Field(default_factory=AlertingConfig)
-    server: ServerConfig = Field(default_factory=ServerConfig)
+    alerting: AlertingConfig = Field(default_factory=lambda: AlertingConfig())
+    server: ServerConfig = Field(default_factory=lambda: ServerConfig())
     base_dir: Path = Field(default_factory=Path.cwd, description="folder relative paths resolve against")
 
     @field_validator("store")
@@ -203,7 +203,8 @@ class Settings(BaseSettings):
 
     def redacted(self) -> dict[str, Any]:
         """The configuration as plain data with every secret replaced by ``'**********'``."""
-        return _redact(self.model_dump(mode="json", exclude={"base_dir"}))
+        redacted: dict[str, Any] = _redact(self.model_dump(mode="json", exclude={"base_dir"}))
+        return redacted
 
 
 def _redact(value: Any, key: str = "") -> Any:

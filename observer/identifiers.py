@@ -53,7 +53,7 @@ def dialect_for(platform: str | None) -> str | None:
 
 
 def _normalize_part(part: exp.Identifier, dialect: str | None) -> str:
-    name = part.this
+    name: str = part.this
     if not part.quoted or dialect in _CASE_INSENSITIVE:
         return name.lower()
     folded_case = name.upper() if dialect in _UPPER_FOLDING else name.lower()

@@ -18,7 +18,7 @@ from observer import plugins
 from observer.attribution.owners import rule_claims
 from observer.config import PluginEntry, Settings
 from observer.errors import ConfigError, ObserverError
-from observer.model import OwnershipSource, Person, Team
+from observer.model import AssetKey, OwnershipSource, Person, Team
 from observer.plugins import IngestReport, RunContext
 from observer.store import Store
 from observer.store.assets import search_assets
@@ -62,7 +62,7 @@ def apply_ownership_rules(settings: Settings, store: Store, now: datetime) -> No
     """Recompute config-rule ownership claims for every asset (run after each ingest)."""
     patterns = [(r.match, r.owner) for r in settings.ownership]
     with store.transaction() as conn:
-        keys = []
+        keys: list[AssetKey] = []
         offset = 0
         while True:
             page = search_assets(conn, limit=5000, offset=offset)
@@ -86,6 +86,15 @@ def build_collector(entry: PluginEntry) -> plugins.Collector:
     return cls(config, entry.label)
 
 
+def _progress_for(
+    source: str, progress: Callable[[str, int, int | None], None]
+) -> Callable[[int, int | None], None]:
+    def report(done: int, total: int | None) -> None:
+        progress(source, done, total)
+
+    return report
+
+
 def run_ingest(
     settings: Settings,
     store: Store,
@@ -107,7 +116,7 @@ def run_ingest(
         collector = build_collector(entry)
         with store.transaction() as conn:
             run_id = start_run(conn, entry.label, entry.type, now())
-        ctx = RunContext(store, settings, now(), lambda d, t, s=entry.label: progress(s, d, t))
+        ctx = RunContext(store, settings, now(), _progress_for(entry.label, progress))
         report = IngestReport()
         error = None
         try:

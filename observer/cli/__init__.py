@@ -11,8 +11,23 @@ from typing import Annotated
 
 import typer
 
-from observer.cli import alerts, costs, db, demo, ingest, ingest_dbt, ingest_warehouse, init, lineage, owner, serve, token
-from observer.cli import backtest, check, scheduler
+from observer.cli import (
+    alerts,
+    backtest,
+    check,
+    costs,
+    db,
+    demo,
+    ingest,
+    ingest_dbt,
+    ingest_warehouse,
+    init,
+    lineage,
+    owner,
+    scheduler,
+    serve,
+    token,
+)
 from observer.cli.common import CliState
 
 app = typer.Typer(

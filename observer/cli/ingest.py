@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from observer.cli.common import EXIT_FINDINGS, errors_as_exit, out, progress_bar, state
 from observer.ingest import SourceOutcome, run_ingest
@@ -46,7 +47,7 @@ def ingest(
     st = state(ctx)
     settings, store = st.settings(), st.store()
     with errors_as_exit(), progress_bar() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(name: str, done: int, total: int | None) -> None:
             if name not in tasks:
