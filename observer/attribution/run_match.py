@@ -135,15 +135,37 @@ class RunIndex:
                 self._by_run.setdefault(str(dag_run), []).append(r)
             if r.asset is not None:
                 self._by_asset.setdefault(r.asset, []).append(r)
+        # Narrow indexes for the per-query rules (a million queries each scanning every run of a
+        # task, or every run of the last two days, dominated re-attribution).
+        self._tasks = [r for r in self.runs if r.task]
+        self._task_starts: list[datetime] = [r.start_time for r in self._tasks if r.start_time is not None]
+        self._by_dag_task: dict[tuple[str, str], list[RunRecord]] = {}
+        self._by_dag_run: dict[tuple[str, str, str], list[RunRecord]] = {}
+        self._by_user: dict[str, tuple[list[datetime], list[RunRecord]]] = {}
+        for r in self._tasks:
+            assert r.task is not None and r.start_time is not None
+            if r.orchestrator == "airflow":
+                self._by_dag_task.setdefault((r.job, r.task), []).append(r)
+                dag_run_id = r.attributes.get("dag_run_id")
+                if isinstance(dag_run_id, str):
+                    self._by_dag_run.setdefault((r.job, r.task, dag_run_id), []).append(r)
+            user = warehouse_user(r)
+            if user is not None:
+                starts, runs = self._by_user.setdefault(user, ([], []))
+                starts.append(r.start_time)
+                runs.append(r)
 
     def __len__(self) -> int:
         return len(self.runs)
 
     def running_at(self, moment: datetime) -> list[RunRecord]:
         """Task runs whose window contains ``moment``."""
-        hi = bisect.bisect_right(self._starts, moment + SLACK)
-        lo = bisect.bisect_left(self._starts, moment - MAX_TASK)
-        return _running((r for r in self.runs[lo:hi] if r.task), moment)
+        return _running(self._window(self._task_starts, self._tasks, moment), moment)
+
+    @staticmethod
+    def _window(starts: list[datetime], runs: list[RunRecord], moment: datetime) -> list[RunRecord]:
+        """The runs of ``runs`` (sorted by start) that started within ``MAX_TASK`` before ``moment``."""
+        return runs[bisect.bisect_left(starts, moment - MAX_TASK) : bisect.bisect_right(starts, moment + SLACK)]
 
     def find(self, q: QueryContext) -> RunMatch | None:
         """The run ``q`` belongs to, with the rule that matched and a readable reason."""
@@ -169,11 +191,9 @@ class RunIndex:
     def _airflow(self, q: QueryContext) -> RunMatch | None:
         if not (q.airflow_dag_id and q.airflow_task_id):
             return None
-        runs = [
-            r for r in self._by_task.get(("airflow", q.airflow_task_id), []) if r.job == q.airflow_dag_id
-        ]
+        runs = self._by_dag_task.get((q.airflow_dag_id, q.airflow_task_id), [])
         if q.airflow_run_id:
-            exact = [r for r in runs if r.attributes.get("dag_run_id") == q.airflow_run_id]
+            exact = self._by_dag_run.get((q.airflow_dag_id, q.airflow_task_id, q.airflow_run_id))
             if exact:
                 runs = exact
         run = _closest(runs, q.start_time)
@@ -207,9 +227,23 @@ class RunIndex:
         if not q.user_name:
             return None
         user = q.user_name.upper()
-        runs = [r for r in self.running_at(q.start_time) if warehouse_user(r) == user]
-        if not runs:
+        indexed = self._by_user.get(user)
+        if indexed is None:
             return None
+        moment = q.start_time
+        mine = self._window(*indexed, moment)
+        exact = [r for r in mine if _contains(r, moment, timedelta(0))]
+        if exact:
+            runs = sorted(exact, key=lambda r: (_width(r), r.run_id))
+        else:
+            # Same answer as filtering running_at() by user: the clock slack only counts when no
+            # task run at all (of any user) holds the moment exactly.
+            near = [r for r in mine if _contains(r, moment)]
+            if not near or any(
+                _contains(r, moment, timedelta(0)) for r in self._window(self._task_starts, self._tasks, moment)
+            ):
+                return None
+            runs = sorted(near, key=lambda r: (_distance(r, moment), _width(r), r.run_id))
         run = runs[0]
         others = f" (tightest of {len(runs)} running)" if len(runs) > 1 else ""
         return RunMatch(run, "user_window", f"{user} runs {run.orchestrator} {run.job}; task {run.task} was running{others}")
