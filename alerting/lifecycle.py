@@ -75,7 +75,9 @@ def _details(signal: Signal, previous: dict[str, Any] | None) -> dict[str, Any]:
         "expected": signal.expected,
         "cause": signal.cause,
         "last_evaluated_at": signal.evaluated_at.isoformat(),
-        "failures": int(previous.get("failures", 0)) + (1 if signal.failing else 0),
+        # The same evaluation seen again (a re-run on the same input) is not another failure.
+        "failures": int(previous.get("failures", 0))
+        + (1 if signal.failing and previous.get("last_evaluated_at") != signal.evaluated_at.isoformat() else 0),
         "result_id": signal.result_id,
         "first_failed_at": previous.get("first_failed_at") or signal.evaluated_at.isoformat(),
     }

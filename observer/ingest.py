@@ -128,9 +128,14 @@ def run_ingest(
             finish_run(conn, run_id, report, now(), failed=error)
         outcomes.append(SourceOutcome(entry.label, entry.type, report, error))
     apply_ownership_rules(settings, store, now())
-    with store.transaction() as conn:
-        infer_owners(conn, now())  # lowest precedence: the team that writes each table most
     from observer.cost_refresh import refresh_attribution  # owners may have changed: re-attribute spend
 
-    refresh_attribution(store, settings, now())
+    # Inferred owners (the team that writes each table most) read the attributed writes, and
+    # attribution reads owners: settle both here, so the next run on the same input changes nothing.
+    for _ in range(3):
+        with store.transaction() as conn:
+            changed = infer_owners(conn, now())
+        refresh_attribution(store, settings, now())
+        if not changed:
+            break
     return outcomes

@@ -217,7 +217,9 @@ def parse_run_event(event: Any, *, source: str = "openlineage") -> ParsedEvent:
         doc = (facets.get("documentation") or {}).get("description")
         is_sql = key.platform in SQL_SCHEMES.values()
         asset = Asset(key, AssetKind.TABLE if is_sql else AssetKind.DATASET, doc or None, _columns(facets),
-                      source=source, external_id=None)
+                      source=source, external_id=None,
+                      # a schema facet describes the table; the warehouse's own catalog decides its columns
+                      meta={"columns_rank": 1})
         if key not in assets or len(asset.columns) > len(assets[key].columns):
             assets[key] = asset
     edges: list[LineageEdge] = []

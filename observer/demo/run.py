@@ -5,7 +5,7 @@ through (Snowflake export ingest, dbt artifacts, Airflow API exports, OpenLineag
 warehouse), the same checks run against the DuckDB warehouse, and alerts go through the outbox in
 dry-run mode (printed) unless a Slack token is configured.
 
-Everything is anchored to one instant, ``as_of`` (today 06:00 UTC unless given), so a re-run on the
+Everything is anchored to one instant, ``as_of`` (the latest 06:00 UTC unless given), so a re-run on the
 same day regenerates byte-identical files and changes nothing in the store.
 """
 
@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from observer.config import Settings, load_config
@@ -26,7 +26,9 @@ from observer.store import Store, open_store
 
 
 def default_as_of(now: datetime) -> datetime:
-    return now.astimezone(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    """The latest 06:00 UTC that is not in the future: the instant the demo's story is told at."""
+    six = now.astimezone(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    return six if six <= now else six - timedelta(days=1)
 
 
 @dataclass
@@ -92,7 +94,7 @@ def build_demo(
     printed = io.StringIO()
     from alerting.jobs import run_alerting
 
-    alerts = run_alerting(store, settings, datetime.now(UTC), stream=printed)
+    alerts = run_alerting(store, settings, as_of, stream=printed)
     timings["alerts"] = time.perf_counter() - start
     for line in printed.getvalue().splitlines():
         say(f"  {line}")

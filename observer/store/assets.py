@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, or_, select
+from sqlalchemy import Connection, Row, and_, delete, func, or_, select, update
 
 from observer.identifiers import normalize_qualified_name
 from observer.model import Asset, AssetKey, AssetKind, Column
@@ -77,19 +77,29 @@ def upsert_assets(conn: Connection, items: Iterable[Asset], now: datetime) -> in
     rows = []
     for asset in items:
         row = _asset_row(asset, now)
+        row["meta"] = {**row["meta"], _COLUMNS_RANK: _column_rank(asset)}
+        if _column_rank(asset) == 1 and asset.description:
+            row["meta"][_DOCUMENTED] = True  # the docs side (dbt …) describes it; a table comment does not override
         if row["key"] in edited:
             row["description"] = edited[row["key"]]  # a catalog edit wins over every collector
         old = existing.get(row["key"])
         if old is not None:
             o = old._mapping
             row["first_seen"] = o["first_seen"]
+            stored_rank = int((o["meta"] or {}).get(_COLUMNS_RANK, 0))
+            documented = bool((o["meta"] or {}).get(_DOCUMENTED))
             for f in _MERGEABLE:
-                if row[f] is None:
+                keep_stats = f in _CATALOG_STATS and _column_rank(asset) < stored_rank
+                keep_docs = f not in _CATALOG_STATS and documented and _column_rank(asset) > 1
+                if row[f] is None or ((keep_stats or keep_docs) and o[f] is not None):
                     row[f] = o[f]
+            if documented:
+                row["meta"][_DOCUMENTED] = True
             row["tags"] = sorted(set(row["tags"]) | set(o["tags"] or ()))
             row["meta"] = {**(o["meta"] or {}), **row["meta"]}
-            if asset.kind == AssetKind.TABLE and o["kind"] != AssetKind.TABLE.value:
-                row["kind"] = o["kind"]  # a warehouse "table" does not demote a dbt model
+            row["meta"][_COLUMNS_RANK] = max(_column_rank(asset), stored_rank)
+            if asset.kind in _WAREHOUSE_KINDS and o["kind"] not in _WAREHOUSE_KIND_VALUES:
+                row["kind"] = o["kind"]  # a warehouse table or view does not demote a dbt model
             if _same(o, row):
                 continue
         rows.append(row)
@@ -98,9 +108,51 @@ def upsert_assets(conn: Connection, items: Iterable[Asset], now: datetime) -> in
     if with_columns:
         ids = asset_ids(conn, [a.key for a in with_columns])
         for asset in with_columns:
-            asset_id = ids[asset.key]
-            _replace_columns(conn, asset_id, asset.columns)
+            old = existing.get(str(asset.key))
+            stored_rank = int(((old._mapping["meta"] or {}) if old is not None else {}).get(_COLUMNS_RANK, 0))
+            if _column_rank(asset) >= stored_rank:
+                _replace_columns(conn, ids[asset.key], asset.columns)
+            else:
+                _fill_column_descriptions(conn, ids[asset.key], asset.columns)
     return len(rows)
+
+
+# Which source decides an asset's columns. The warehouse's own catalog (tables and views as the
+# warehouse reports them) says which columns exist and their types; documentation-side sources (dbt's
+# catalog.json written at docs-generate time, OpenLineage schema facets) only add descriptions to
+# them. Without this, two sources that disagree (a column renamed since `dbt docs generate`) would
+# rewrite each other's columns on every ingest.
+_COLUMNS_RANK = "columns_rank"
+# Table statistics follow the same rule: the live catalog's row count beats a docs-time snapshot.
+_CATALOG_STATS = ("row_count", "bytes", "last_altered")
+# And the reverse for descriptions, code and ids: once the docs side has described an asset, a
+# warehouse table comment does not overwrite it.
+_DOCUMENTED = "documented"
+_WAREHOUSE_KINDS = (AssetKind.TABLE, AssetKind.VIEW)
+_WAREHOUSE_KIND_VALUES = {k.value for k in _WAREHOUSE_KINDS}
+
+
+def _column_rank(asset: Asset) -> int:
+    explicit = asset.meta.get(_COLUMNS_RANK)
+    if isinstance(explicit, int):
+        return explicit
+    return 2 if asset.kind in _WAREHOUSE_KINDS else 1
+
+
+def _fill_column_descriptions(conn: Connection, asset_id: int, columns: Sequence[Column]) -> None:
+    described = {c.name: c.description for c in columns if c.description}
+    if not described:
+        return
+    current = conn.execute(
+        select(asset_columns.c.name).where(asset_columns.c.asset_id == asset_id, asset_columns.c.description.is_(None))
+    ).scalars()
+    for name in current:
+        if name in described:
+            conn.execute(
+                update(asset_columns)
+                .where(asset_columns.c.asset_id == asset_id, asset_columns.c.name == name)
+                .values(description=described[name])
+            )
 
 
 def _edited_descriptions(conn: Connection, keys: list[str]) -> dict[str, str | None]:

@@ -23,6 +23,9 @@ def get_watermark(conn: Connection, source: str, stream: str = "default") -> str
 
 
 def set_watermark(conn: Connection, source: str, value: str, now: datetime, stream: str = "default") -> None:
+    """Record where ``source``/``stream`` resumes; an unchanged value is not rewritten (re-runs change nothing)."""
+    if get_watermark(conn, source, stream) == value:
+        return
     upsert(
         conn,
         watermarks,
