@@ -142,15 +142,25 @@ def _time_meters(
 
 
 def _apportion_rows(source: str, usages: Sequence[Usage], meters: Sequence[MeteringRecord], rates: DatedRates) -> list[tuple[Any, ...]]:
-    """:func:`apportion` straight to store rows (no :class:`CostLine` per line)."""
+    """:func:`apportion` straight to store rows in :data:`~observer.store.costs.LINE_COLUMNS` order
+    (no :class:`CostLine` per line; month and attribution columns computed once per distinct value)."""
     out: list[tuple[Any, ...]] = []
     append = out.append
+    months: dict[datetime, str] = {}
+    owners: dict[int, tuple[str | None, ...]] = {}
 
     def emit(u: Usage | None, wh: str, hour: datetime, credits: float, usd: float, kind: str) -> None:
+        month = months.get(hour)
+        if month is None:
+            month = months[hour] = line_row(source, wh, hour, 0.0, 0.0, kind, None, None, None, None)[1]
         if u is None:
-            append(line_row(source, wh, hour, credits, usd, kind, None, None, None, None))
-        else:
-            append(line_row(source, wh, hour, credits, usd, kind, u.query_id, u.attribution, u.user_name, u.fingerprint))
+            append((source, month, hour, wh, kind, None, credits, usd, None, None, None, None, None, None, None))
+            return
+        a = u.attribution
+        who = owners.get(id(a))
+        if who is None:
+            who = owners[id(a)] = line_row(source, wh, hour, 0.0, 0.0, kind, None, a, None, None)[10:]
+        append((source, month, hour, wh, kind, u.query_id, credits, usd, u.user_name, u.fingerprint, *who))
 
     apportion(usages, meters, rates, source=source, emit=emit)
     return out

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 
-from observer.attribution.queries import Attributed, AttributionContext, QueryFacts, attribute_query
+from observer.attribution.queries import Attributed, AttributionContext, QueryFacts, attribute_query, hints_of
 from observer.config import Settings
 from observer.cost_ledger import PLATFORM_STREAM, materialize_costs
 from observer.model import AssetKey
-from observer.query_ingest import CONTEXT_STREAM, hints_of, target_keys
+from observer.query_ingest import CONTEXT_STREAM, target_keys
 from observer.sql.analysis import FingerprintEntry
 from observer.sql.comments import QueryTags
 from observer.store import Store

@@ -6,7 +6,8 @@ comments and tags read, and every *new* fingerprint is parsed for lineage
 module runs that work in two phases per batch so it can be spread over worker processes while the
 ingesting process reads files and writes the store:
 
-1. **fingerprint + tags** of every row (split across workers);
+1. **fingerprint, tags and attribution hints** of every row (split across workers; the tags come
+   back already encoded as stored);
 2. in the ingesting process, fingerprints already known — in memory, or in the store's
    ``fingerprints`` table from any earlier run (:class:`~observer.store.fingerprints.FingerprintRepository`)
    — are looked up; only the unknown ones are sent back to the workers to be **parsed**, once each.
@@ -24,23 +25,29 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
-from types import MappingProxyType
 from typing import Any
 
+from observer.attribution.queries import NO_HINTS, Hints, hints_of
 from observer.sql.analysis import FingerprintEntry, LineageCache
-from observer.sql.comments import NO_TAGS, QueryTags, query_tags
+from observer.sql.comments import QueryTags, query_tags
 from observer.sql.fingerprint import fingerprint
 from observer.sql.lineage import LineageResult, extract_lineage, normalize_dialect
+from observer.store.bulk import RawJson, encode_json
 from observer.store.fingerprints import FingerprintRepository
 
-Tagged = tuple[str, str | None, dict[str, str] | None]
-"""Phase-1 result per row: fingerprint, tool, tags (``None`` when the row has none)."""
+Tagged = tuple[str, str | None, tuple[Any, ...] | None]
+"""Phase-1 result per row: fingerprint, the tags as stored (encoded JSON, ``None`` when there are
+none) and the attribution hints as a tuple of :class:`Hints` fields (``None`` when there are none).
+Workers return these plain values: they pickle in a fraction of the time of objects, and the
+ingesting process — the busier one — does not have to encode or read tags at all."""
 
 
 @dataclass(frozen=True, slots=True)
 class RowAnalysis:
     fingerprint: str
-    tags: QueryTags
+    comment_meta: RawJson | None
+    """The tags (and ``tool``) as stored in ``queries.comment_meta``."""
+    hints: Hints
     lineage: LineageResult
 
     @property
@@ -52,15 +59,32 @@ class RowAnalysis:
         return self.lineage.error
 
 
+def tags_json(tags: QueryTags) -> RawJson | None:
+    """The tags as stored in ``queries.comment_meta``: the tag map plus ``tool``, or ``None``."""
+    if not tags.tags and tags.tool is None:
+        return None
+    meta: dict[str, Any] = dict(tags.tags)
+    if tags.tool:
+        meta["tool"] = tags.tool
+    return encode_json(meta)
+
+
+def _fields(h: Hints) -> tuple[Any, ...]:
+    return (h.via, h.dbt_node_id, h.dbt_invocation_id, h.airflow_dag_id, h.airflow_task_id, h.airflow_run_id,
+            h.dagster_run_id, h.dagster_step, h.dagster_asset)
+
+
 def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]]) -> list[Tagged]:
     out: list[Tagged] = []
+    append = out.append
     for text, tag in rows:
         fp = fingerprint(text, dialect)
         if tag or "--" in text or "/*" in text:
             t = query_tags(text, tag)
-            out.append((fp, t.tool, dict(t.tags) if t.tags else None))
+            hints = hints_of(t, tag)
+            append((fp, tags_json(t), None if hints is NO_HINTS else _fields(hints)))
         else:
-            out.append((fp, None, None))
+            append((fp, None, None))
     return out
 
 
@@ -106,7 +130,6 @@ class HistoryAnalyzer:
         self.parsed = 0
         self.failures_by_dialect: dict[str, int] = {}
         self._new: dict[str, FingerprintEntry] = {}
-        self._tags: dict[tuple[str | None, tuple[tuple[str, str], ...]], QueryTags] = {}
 
     def start(self, rows: list[tuple[str, str | None]]) -> Pending:
         """Begin phase 1 for ``(text, query_tag)`` rows."""
@@ -129,11 +152,13 @@ class HistoryAnalyzer:
                 if fp in unknown and fp not in first_text:
                     first_text[fp] = text
             self._parse(list(first_text.items()))
-        out = []
-        for fp, tool, tags in tagged:
-            hit = self.cache.get(fp)
+        out: list[RowAnalysis] = []
+        append = out.append
+        get = self.cache.get
+        for fp, meta, hints in tagged:
+            hit = get(fp)
             assert hit is not None
-            out.append(RowAnalysis(fp, self._query_tags(tool, tags), hit.lineage))
+            append(RowAnalysis(fp, RawJson(meta) if meta is not None else None, NO_HINTS if hints is None else Hints(*hints), hit.lineage))
         return out
 
     def _parse(self, items: list[tuple[str, str]]) -> None:
@@ -151,17 +176,6 @@ class HistoryAnalyzer:
             if lineage.error:
                 key = self.dialect or "generic"
                 self.failures_by_dialect[key] = self.failures_by_dialect.get(key, 0) + 1
-
-    def _query_tags(self, tool: str | None, tags: dict[str, str] | None) -> QueryTags:
-        if tags is None:
-            return NO_TAGS if tool is None else QueryTags(tool)
-        key = (tool, tuple(sorted(tags.items())))
-        found = self._tags.get(key)
-        if found is None:
-            if len(self._tags) > 100_000:
-                self._tags.clear()
-            found = self._tags[key] = QueryTags(tool, MappingProxyType(tags))
-        return found
 
     def new_entries(self) -> list[FingerprintEntry]:
         """Entries parsed since the last call (to be written with the batch's rows), then forgets them."""

@@ -23,17 +23,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from observer.attribution.queries import Attributed, AttributionContext, Hints, QueryFacts, attribute_query
+from observer.attribution.queries import Attributed, AttributionContext, QueryFacts, attribute_query
 from observer.config import Settings
 from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
 from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis
 from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
-from observer.sql.comments import QueryTags
 from observer.sql.names import qualify_name
 from observer.store import Store
 from observer.store.attribution import context_version, load_attribution_context, run_index
-from observer.store.bulk import RawJson, encode_json
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
 from observer.store.queries import (
@@ -48,51 +46,6 @@ from observer.store.queries import (
 from observer.store.watermarks import all_watermarks, set_watermark
 
 CONTEXT_STREAM = "attribution-context"
-
-
-def hints_of(tags: QueryTags, query_tag: str | None) -> Hints:
-    """Attribution hints from a query's comment/tag analysis (``via`` says which one said it)."""
-    if not tags.tags:
-        return Hints()
-    node = tags.dbt_node_id
-    dag, task = tags.airflow_dag_id, tags.airflow_task_id
-    dagster_run = tags.get("dagster_run_id") or (tags.get("run_id") if tags.tool == "dagster" else None)
-    dagster_asset = tags.dagster_asset_key
-    if not (node or (dag and task) or dagster_run or dagster_asset):
-        return Hints()
-    named = node or dag or dagster_run or dagster_asset or ""
-    via = "tag" if query_tag and named and named in query_tag else "comment"
-    return Hints(
-        via=via,
-        dbt_node_id=node,
-        dbt_invocation_id=tags.dbt_invocation_id,
-        airflow_dag_id=dag,
-        airflow_task_id=task,
-        airflow_run_id=tags.get("run_id", "dag_run_id", "airflow_run_id") if dag else None,
-        dagster_run_id=dagster_run,
-        dagster_step=tags.get("dagster_step", "step_key") if dagster_run else None,
-        dagster_asset=dagster_asset,
-    )
-
-
-_META: dict[int, tuple[QueryTags, RawJson]] = {}
-
-
-def comment_meta(tags: QueryTags) -> RawJson | None:
-    """The tags as stored in ``queries.comment_meta`` (encoded once per distinct tags value)."""
-    if not tags.tags and tags.tool is None:
-        return None
-    cached = _META.get(id(tags))
-    if cached is not None and cached[0] is tags:
-        return cached[1]
-    meta: dict[str, Any] = dict(tags.tags)
-    if tags.tool:
-        meta["tool"] = tags.tool
-    encoded = encode_json(meta)
-    if len(_META) > 200_000:
-        _META.clear()
-    _META[id(tags)] = (tags, encoded)
-    return encoded
 
 
 def target_keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
@@ -170,23 +123,27 @@ class QueryIngest:
             )
         return shape
 
-    def attribute(self, q: QueryRecord, a: RowAnalysis, hints: Hints) -> Attributed:
+    def attribute(self, q: QueryRecord, a: RowAnalysis) -> Attributed:
+        hints = a.hints
+        key: tuple[Any, ...] | None = None
+        if self.context.runs is None:
+            # Without runs, attribution depends on the shape, user, session context and what the
+            # comment names — not on run ids or times — so one result serves every repeat.
+            key = (a.fingerprint, q.user_name, q.database_name, q.schema_name, hints.via, hints.dbt_node_id,
+                   hints.airflow_dag_id, hints.airflow_task_id, hints.dagster_asset)
+            found = self._attributions.get(key)
+            if found is not None:
+                return found
         shape = self._shape(a, q)
         facts = QueryFacts(
             q.query_id, q.user_name, q.start_time, q.end_time, a.statement_type,
             shape.targets, shape.sources, a.error, hints,
         )
-        if self.context.runs is not None:
-            return attribute_query(facts, self.context)
-        # Without runs, attribution depends on the shape, user, session context and what the
-        # comment names — not on run ids or times — so one result serves every repeat.
-        key = (a.fingerprint, q.user_name, q.database_name, q.schema_name, hints.via, hints.dbt_node_id,
-               hints.airflow_dag_id, hints.airflow_task_id, hints.dagster_asset)
-        found = self._attributions.get(key)
-        if found is None:
+        found = attribute_query(facts, self.context)
+        if key is not None:
             if len(self._attributions) > 500_000:
                 self._attributions.clear()
-            found = self._attributions[key] = attribute_query(facts, self.context)
+            self._attributions[key] = found
         return found
 
     # ── per batch ────────────────────────────────────────────────────────────────────────────────────
@@ -231,14 +188,13 @@ class QueryIngest:
                 self.context.runs = run_index(conn, min(q.start_time for q in b.todo), max(q.end_time for q in b.todo))
             weights = b.weights
             for q, a in zip(b.todo, analyses, strict=True):
-                hints = hints_of(a.tags, q.query_tag)
-                found = self.attribute(q, a, hints)
+                found = self.attribute(q, a)
                 if q.status == "success":
                     for t in self._shape(a, q).targets:
                         if t not in self._seen_targets:
                             new_targets.add(t)
                 rows.append(
-                    query_row(q, a.fingerprint, comment_meta(a.tags), found.attribution, found.run_id, weights.get(q.query_id))
+                    query_row(q, a.fingerprint, a.comment_meta, found.attribution, found.run_id, weights.get(q.query_id))
                 )
                 s, e = q.start_time.date(), q.end_time.date()
                 days.add(s)

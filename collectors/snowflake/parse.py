@@ -72,27 +72,27 @@ class QueryHistoryParser:
         self.waits = [(n, pos[n]) for n in self._WAITS if n in pos]
         self.texts = [(n, pos.get(n)) for n in self._TEXT]
 
+    def _num(self, row: Sequence[Any], name: str) -> float:
+        i = self.index[name]
+        if i is None:
+            return 0.0
+        v = row[i]
+        if v.__class__ is float:
+            return v  # type: ignore[no-any-return]
+        if v is None or v in _NULLS:
+            return 0.0
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            raise f.FieldError(name, f"not a number: {str(v)[:40]!r}") from None
+
     def __call__(self, row: Sequence[Any]) -> QueryRecord:
         ix = self.index
-
-        def num(name: str) -> float:
-            i = ix[name]
-            if i is None:
-                return 0.0
-            v = row[i]
-            if v.__class__ is float:
-                return v  # type: ignore[no-any-return]
-            if v is None or v in _NULLS:
-                return 0.0
-            try:
-                return float(v)
-            except (TypeError, ValueError):
-                raise f.FieldError(name, f"not a number: {str(v)[:40]!r}") from None
-
-        texts: dict[str, str | None] = {}
-        for name, i in self.texts:
-            v = None if i is None else row[i]
-            texts[name] = None if v is None or v in _NULLS else (v if v.__class__ is str else str(v))
+        num = self._num
+        text, user, role, warehouse, size, database, schema, query_type, error, tag = [
+            None if i is None or (v := row[i]) is None or v in _NULLS else (v if v.__class__ is str else str(v))
+            for _, i in self.texts
+        ]
         query_id = row[ix["QUERY_ID"]]  # type: ignore[index]
         if query_id is None or query_id in _NULLS:
             raise f.FieldError("QUERY_ID", "missing query id")
@@ -113,19 +113,15 @@ class QueryHistoryParser:
         cluster = row[ix["CLUSTER_NUMBER"]] if ix["CLUSTER_NUMBER"] is not None else None
         produced = row[ix["ROWS_PRODUCED"]] if ix["ROWS_PRODUCED"] is not None else None
         return QueryRecord(
-            self.source, str(query_id), self.platform, texts["QUERY_TEXT"] or "", start, end,
-            user_name=texts["USER_NAME"], role_name=texts["ROLE_NAME"], warehouse=texts["WAREHOUSE_NAME"],
-            warehouse_size=texts["WAREHOUSE_SIZE"], database_name=texts["DATABASE_NAME"],
-            schema_name=texts["SCHEMA_NAME"], query_type=texts["QUERY_TYPE"],
-            status=_STATUS.get(status, status.lower()), error_message=texts["ERROR_MESSAGE"],
-            query_tag=texts["QUERY_TAG"], execution_ms=num("EXECUTION_TIME"), compilation_ms=num("COMPILATION_TIME"),
-            queued_ms=queued, total_elapsed_ms=num("TOTAL_ELAPSED_TIME"),
-            bytes_scanned=int(num("BYTES_SCANNED")),
-            rows_produced=None if produced is None or produced in _NULLS else f.integer(produced, "ROWS_PRODUCED"),
-            cloud_services_credits=num("CREDITS_USED_CLOUD_SERVICES"),
-            qas_bytes_scanned=int(num("QUERY_ACCELERATION_BYTES_SCANNED")),
-            cluster_number=None if cluster is None or cluster in _NULLS else f.integer(cluster, "CLUSTER_NUMBER"),
-            session_id=None if session is None or session in _NULLS else str(session),
+            self.source, str(query_id), self.platform, text or "", start, end,
+            user, role, warehouse, size, database, schema, query_type,
+            _STATUS.get(status, status.lower()), error, tag,
+            num(row, "EXECUTION_TIME"), num(row, "COMPILATION_TIME"), queued, num(row, "TOTAL_ELAPSED_TIME"),
+            int(num(row, "BYTES_SCANNED")), None, None,
+            None if produced is None or produced in _NULLS else f.integer(produced, "ROWS_PRODUCED"),
+            num(row, "CREDITS_USED_CLOUD_SERVICES"), int(num(row, "QUERY_ACCELERATION_BYTES_SCANNED")), None,
+            None if cluster is None or cluster in _NULLS else f.integer(cluster, "CLUSTER_NUMBER"),
+            None if session is None or session in _NULLS else str(session),
         )
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from observer.attribution.pricing import DatedRates
 from observer.model import Attribution, CostLine, MeteringRecord
@@ -38,9 +38,9 @@ CLOUD_SERVICES_WAREHOUSE = "CLOUD_SERVICES"
 """Warehouse label of billable cloud-services credits no query used (their share has no owner)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """What one query used of a metered warehouse, as the cost model needs it."""
+class Usage(NamedTuple):
+    """What one query used of a metered warehouse, as the cost model needs it (an immutable named
+    tuple: the ledger builds one per query, a million per recomputation)."""
 
     query_id: str
     warehouse: str

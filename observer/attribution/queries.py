@@ -25,6 +25,7 @@ from datetime import datetime
 from observer.attribution.owners import ResolvedOwner, resolve_owner, team_of
 from observer.attribution.run_match import QueryContext, RunIndex, RunMatch
 from observer.model import AssetKey, Attribution, Ownership
+from observer.sql.comments import QueryTags
 
 HINT_RULES = frozenset({"dbt_node", "airflow_task", "dagster_run"})
 
@@ -50,6 +51,31 @@ class Hints:
 
 
 NO_HINTS = Hints()
+
+
+def hints_of(tags: QueryTags, query_tag: str | None) -> Hints:
+    """Attribution hints from a query's comment/tag analysis (``via`` says which one said it)."""
+    if not tags.tags:
+        return NO_HINTS
+    node = tags.dbt_node_id
+    dag, task = tags.airflow_dag_id, tags.airflow_task_id
+    dagster_run = tags.get("dagster_run_id") or (tags.get("run_id") if tags.tool == "dagster" else None)
+    dagster_asset = tags.dagster_asset_key
+    if not (node or (dag and task) or dagster_run or dagster_asset):
+        return NO_HINTS
+    named = node or dag or dagster_run or dagster_asset or ""
+    via = "tag" if query_tag and named and named in query_tag else "comment"
+    return Hints(
+        via=via,
+        dbt_node_id=node,
+        dbt_invocation_id=tags.dbt_invocation_id,
+        airflow_dag_id=dag,
+        airflow_task_id=task,
+        airflow_run_id=tags.get("run_id", "dag_run_id", "airflow_run_id") if dag else None,
+        dagster_run_id=dagster_run,
+        dagster_step=tags.get("dagster_step", "step_key") if dagster_run else None,
+        dagster_asset=dagster_asset,
+    )
 
 
 @dataclass(frozen=True, slots=True)

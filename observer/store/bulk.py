@@ -32,6 +32,8 @@ Row = tuple[Any, ...]
 def _naive_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:
+        return value.replace(tzinfo=None)
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r} given to the store; pass UTC-aware times")
     if value.utcoffset():
@@ -41,6 +43,10 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 
 def sqlite_time(value: datetime | None) -> str | None:
     """An aware datetime in the text form SQLAlchemy's SQLite ``DATETIME`` stores (UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # the common case, one C call: "YYYY-MM-DD HH:MM:SS.ffffff" + "+00:00" cut off
+        return value.isoformat(" ", "microseconds")[:26]
     naive = _naive_utc(value)
     return None if naive is None else naive.isoformat(" ", "microseconds")
 
@@ -76,13 +82,11 @@ def _converters(conn: Connection, table: Table, columns: Sequence[str]) -> list[
 def _convert(rows: Sequence[Row], converters: list[tuple[int, Callable[[Any], Any]]]) -> list[Row]:
     if not converters:
         return list(rows)
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, f in converters:
-            values[i] = f(values[i])
-        out.append(tuple(values))
-    return out
+    # Column-wise: transposing and mapping run in C, only the converter itself is Python.
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, f in converters:
+        columns[i] = list(map(f, columns[i]))
+    return list(zip(*columns, strict=True))
 
 
 def write_rows(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, case, func, or_, select, update
 
@@ -101,9 +101,9 @@ def set_weights(conn: Connection, source: str, weights: Mapping[str, float]) -> 
     return [(s, e) for _, s, e in changed]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredUsage:
-    """What the cost ledger reads of one stored query."""
+class StoredUsage(NamedTuple):
+    """What the cost ledger reads of one stored query (a named tuple: a million of them are built
+    per recomputation, at a fifth of a frozen dataclass's cost)."""
 
     query_id: str
     warehouse: str | None
@@ -164,10 +164,8 @@ def usages_between(conn: Connection, source: str, start: datetime, end: datetime
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return [
-        StoredUsage(r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:])  # type: ignore[call-arg, arg-type]
-        for r in rows
-    ]
+    make = StoredUsage._make
+    return [make((r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:])) for r in rows]
 
 
 def query_span(conn: Connection, source: str) -> dict[str | None, tuple[datetime, datetime]]:
