@@ -23,7 +23,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
@@ -106,11 +106,19 @@ def _chunks(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
 
 @dataclass
 class Pending:
-    """A batch whose phase 1 is submitted (or, inline, done)."""
+    """A batch between :meth:`HistoryAnalyzer.start` and :meth:`HistoryAnalyzer.finish`."""
 
     rows: list[tuple[str, str | None]]
     parts: list[AsyncResult[list[Tagged]]] | None
-    done: list[Tagged] | None
+    """Phase 1 in the workers (``None`` inline, where ``tagged`` is set at once)."""
+    tagged: list[Tagged] | None = None
+    jobs: list[AsyncResult[list[tuple[str, LineageResult, float]]]] = field(default_factory=list)
+    """Phase 2 in the workers: parses of this batch's new fingerprints, once advanced."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """The text each of those fingerprints is parsed from."""
+    results: list[tuple[str, LineageResult, float]] = field(default_factory=list)
+    """Phase 2 done (inline at once; from the workers in :meth:`~HistoryAnalyzer.finish`)."""
+    advanced: bool = False
 
 
 class HistoryAnalyzer:
@@ -130,44 +138,65 @@ class HistoryAnalyzer:
         self.parsed = 0
         self.failures_by_dialect: dict[str, int] = {}
         self._new: dict[str, FingerprintEntry] = {}
+        self._inflight: set[str] = set()
 
     def start(self, rows: list[tuple[str, str | None]]) -> Pending:
         """Begin phase 1 for ``(text, query_tag)`` rows."""
         if self._pool is None:
             return Pending(rows, None, _fingerprint_rows(self.dialect, rows))
         parts = [self._pool.apply_async(_fingerprint_rows, (self.dialect, chunk)) for chunk in _chunks(rows, self.workers)]
-        return Pending(rows, parts, None)
+        return Pending(rows, parts)
 
-    def finish(self, pending: Pending) -> list[RowAnalysis]:
-        """Complete a batch: fingerprints and tags, lineage once per new fingerprint."""
-        tagged: list[Tagged] = pending.done if pending.done is not None else [t for p in pending.parts or () for t in p.get()]
-        unknown = {fp for fp, _, _ in tagged if fp not in self.cache}
+    def advance(self, pending: Pending) -> None:
+        """Collect phase 1 and submit phase 2 — the parses of fingerprints neither cached, stored, nor
+        already being parsed for an earlier batch — without waiting for them. Calling this for the
+        next batch before finishing the current one keeps the workers parsing while the caller
+        attributes and writes. Batches must be finished in the order they were advanced."""
+        if pending.advanced:
+            return
+        pending.advanced = True
+        if pending.tagged is None:
+            pending.tagged = [t for p in pending.parts or () for t in p.get()]
+        cache, inflight = self.cache, self._inflight
+        unknown = {fp for fp, _, _ in pending.tagged if fp not in cache and fp not in inflight}
         if unknown:
             for entry in self.repo.get_many(unknown).values():
                 self.cache.put(entry)
                 unknown.discard(entry.fingerprint)
-        if unknown:
-            first_text: dict[str, str] = {}
-            for (text, _), (fp, _, _) in zip(pending.rows, tagged, strict=True):
-                if fp in unknown and fp not in first_text:
-                    first_text[fp] = text
-            self._parse(list(first_text.items()))
+        if not unknown:
+            return
+        texts = pending.texts
+        for (text, _), (fp, _, _) in zip(pending.rows, pending.tagged, strict=True):
+            if fp in unknown and fp not in texts:
+                texts[fp] = text
+        inflight.update(texts)
+        items = list(texts.items())
+        if self._pool is None:
+            pending.results = _parse_texts(self.dialect, items)
+        else:
+            pending.jobs = [self._pool.apply_async(_parse_texts, (self.dialect, c)) for c in _chunks(items, self.workers * 4)]
+
+    def finish(self, pending: Pending) -> list[RowAnalysis]:
+        """Complete a batch: fingerprints and tags, lineage once per new fingerprint."""
+        self.advance(pending)
+        if pending.jobs:
+            pending.results = [r for j in pending.jobs for r in j.get()]
+            pending.jobs = []
+        if pending.texts:
+            self._store(pending.texts, pending.results)
+            self._inflight.difference_update(pending.texts)
+            pending.texts, pending.results = {}, []
+        assert pending.tagged is not None
         out: list[RowAnalysis] = []
         append = out.append
         get = self.cache.get
-        for fp, meta, hints in tagged:
+        for fp, meta, hints in pending.tagged:
             hit = get(fp)
             assert hit is not None
             append(RowAnalysis(fp, RawJson(meta) if meta is not None else None, NO_HINTS if hints is None else Hints(*hints), hit.lineage))
         return out
 
-    def _parse(self, items: list[tuple[str, str]]) -> None:
-        if self._pool is None:
-            results = _parse_texts(self.dialect, items)
-        else:
-            jobs = [self._pool.apply_async(_parse_texts, (self.dialect, c)) for c in _chunks(items, self.workers * 4)]
-            results = [r for j in jobs for r in j.get()]
-        texts = dict(items)
+    def _store(self, texts: dict[str, str], results: list[tuple[str, LineageResult, float]]) -> None:
         for fp, lineage, ms in results:
             entry = FingerprintEntry(fp, self.dialect, texts[fp], lineage, ms)
             self.cache.put(entry)

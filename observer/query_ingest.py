@@ -17,7 +17,7 @@ and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`ob
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,6 +76,8 @@ class _Batch:
     weights: Mapping[str, float]
     loose_weights: dict[str, float]
     watermarks: Mapping[str, str]
+    size: int = 0
+    """Rows read for the batch (written or not)."""
 
 
 class QueryIngest:
@@ -176,7 +178,7 @@ class QueryIngest:
         weights = weights or {}
         todo = self._changed(queries, weights) if queries else []
         pending = self.analyzer.start([(q.text, q.query_tag) for q in todo]) if todo else None
-        return _Batch(todo, pending, meters, acceleration, weights, loose_weights or {}, watermarks or {})
+        return _Batch(todo, pending, meters, acceleration, weights, loose_weights or {}, watermarks or {}, len(queries))
 
     def _complete(self, b: _Batch) -> None:
         rows = []
@@ -257,27 +259,34 @@ class QueryIngest:
         weights: Mapping[str, float] | None = None,
         progress: Callable[[int], None] = lambda done: None,
     ) -> None:
-        """Write ``(queries, watermarks)`` batches in order, analysing the next batch while the
-        current one is attributed and written; meters and measured weights go with the first."""
-        waiting: _Batch | None = None
+        """Write ``(queries, watermarks)`` batches in order, three in flight: while one batch is
+        attributed and written, the workers parse the new query shapes of the next and fingerprint
+        the one after. Meters and measured weights go with the first batch."""
+        flight: deque[_Batch] = deque()
         first = True
         done = 0
         seen: set[str] = set()
         for queries, marks in batches:
             if weights:
                 seen.update(q.query_id for q in queries)
-            current = self._begin(
+            flight.append(self._begin(
                 queries, meters if first else (), acceleration=acceleration if first else (), weights=weights,
                 watermarks=marks,
-            )
+            ))
             first = False
-            if waiting is not None:
-                self._complete(waiting)
+            if len(flight) >= 2 and flight[-2].pending is not None:
+                self.analyzer.advance(flight[-2].pending)
+            if len(flight) >= 3:
+                oldest = flight.popleft()
+                self._complete(oldest)
+                done += oldest.size
                 progress(done)
-            waiting = current
-            done += len(queries)
-        if waiting is not None:
-            self._complete(waiting)
+        while flight:
+            oldest = flight.popleft()
+            if flight and flight[0].pending is not None:
+                self.analyzer.advance(flight[0].pending)
+            self._complete(oldest)
+            done += oldest.size
             progress(done)
         loose = {k: v for k, v in (weights or {}).items() if k not in seen}
         if first and (meters or acceleration):
