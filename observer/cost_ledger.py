@@ -17,16 +17,20 @@ anything else          one compute-hour per hour the server was up   ``compute_h
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
+
+from sqlalchemy import Connection
 
 from observer.attribution.cost import Usage, always_on_meters, apportion, hour_start
 from observer.attribution.pricing import DatedRates, bigquery_billed_bytes, bigquery_on_demand_tib, slot_hours
 from observer.config import Pricing
 from observer.model import AssetKey, Attribution, CostLine, MeteringRecord
-from observer.store import Store
+from observer.store import Store, open_store
 from observer.store.costs import (
     clear_dirty,
     day_start,
@@ -166,6 +170,42 @@ def _apportion_rows(source: str, usages: Sequence[Usage], meters: Sequence[Meter
     return out
 
 
+def _day_lines(
+    conn: Connection, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]],
+    attribution: _Attributions,
+) -> Sequence[CostLine | tuple[Any, ...]]:
+    """The cost lines of ``source`` on ``day``, from the stored queries and meters."""
+    start = day_start(day)
+    end = start + timedelta(days=1)
+    rows = usages_between(conn, source, start, end)
+    if method.kind == "jobs":
+        return _job_lines(source, rows, day, method, attribution)
+    meters = meters_between(conn, source, start, end) if method.kind == "metered" else _time_meters(source, spans, start, end)
+    return _apportion_rows(source, _usages(rows, attribution), meters, method.rates)
+
+
+_WORKER_STORES: dict[str, Store] = {}
+
+
+def _day_lines_in_worker(
+    url: str, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]]
+) -> Sequence[CostLine | tuple[Any, ...]]:
+    """:func:`_day_lines` in a worker process, on its own connection to the store at ``url``."""
+    store = _WORKER_STORES.get(url)
+    if store is None:
+        store = _WORKER_STORES[url] = open_store(url, migrate=False)
+    with store.read() as conn:
+        return _day_lines(conn, source, day, method, spans, _Attributions())
+
+
+def _shared_url(store: Store) -> str | None:
+    """The store's URL when other processes can open the same database (not an in-memory SQLite)."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:" or "mode=memory" in str(url)):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
 @dataclass
 class LedgerReport:
     days: int = 0
@@ -173,9 +213,14 @@ class LedgerReport:
 
 
 def materialize_costs(
-    store: Store, source: str, pricing: Pricing, *, days: Iterable[date] | None = None, platform: str | None = None
+    store: Store, source: str, pricing: Pricing, *, days: Iterable[date] | None = None, platform: str | None = None,
+    pool: Pool | None = None,
 ) -> LedgerReport:
-    """Recompute ``source``'s cost lines for ``days`` (default: the days marked dirty)."""
+    """Recompute ``source``'s cost lines for ``days`` (default: the days marked dirty).
+
+    With a ``pool`` of worker processes (a large ingest's), days are read and apportioned in the
+    workers — a few days ahead — while this process writes each day's lines in order.
+    """
     with store.read() as conn:
         todo = sorted(set(days)) if days is not None else dirty_days(conn, source)
         platform = platform or get_watermark(conn, source, PLATFORM_STREAM) or source_platform(conn, source)
@@ -184,25 +229,28 @@ def materialize_costs(
     if not todo or platform is None:
         return report
     method = cost_method(platform, pricing)
+    url = _shared_url(store) if pool is not None and len(todo) > 1 else None
+    ahead: deque[AsyncResult[Sequence[CostLine | tuple[Any, ...]]]] = deque()
     attribution = _Attributions()
-    for day in todo:
-        start = day_start(day)
-        end = start + timedelta(days=1)
+    for i, day in enumerate(todo):
+        if pool is not None and url is not None:
+            while len(ahead) < _DAYS_AHEAD and i + len(ahead) < len(todo):
+                ahead.append(pool.apply_async(_day_lines_in_worker, (url, source, todo[i + len(ahead)], method, spans)))
+            lines = ahead.popleft().get()
+        else:
+            lines = None
         with store.transaction() as conn:
-            rows = usages_between(conn, source, start, end)
-            lines: Sequence[CostLine | tuple[Any, ...]]
-            if method.kind == "jobs":
-                lines = _job_lines(source, rows, day, method, attribution)
-            else:
-                if method.kind == "metered":
-                    meters = meters_between(conn, source, start, end)
-                else:
-                    meters = _time_meters(source, spans, start, end)
-                lines = _apportion_rows(source, _usages(rows, attribution), meters, method.rates)
-            report.lines += replace_cost_lines(conn, source, start, end, lines)
+            if lines is None:
+                lines = _day_lines(conn, source, day, method, spans, attribution)
+            start = day_start(day)
+            report.lines += replace_cost_lines(conn, source, start, start + timedelta(days=1), lines)
             clear_dirty(conn, source, day)
         report.days += 1
     return report
+
+
+_DAYS_AHEAD = 4
+"""Days computed ahead by the workers: keeps both busy while bounding the lines held in memory."""
 
 
 def recompute_all(store: Store, source: str, pricing: Pricing, now: datetime) -> LedgerReport:

@@ -212,6 +212,11 @@ class HistoryAnalyzer:
         self._new.clear()
         return entries
 
+    @property
+    def pool(self) -> Pool | None:
+        """The worker processes (``None`` inline), for other per-ingest work such as the cost ledger."""
+        return self._pool
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

@@ -35,6 +35,7 @@ from observer.store.attribution import context_version, load_attribution_context
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
 from observer.store.queries import (
+    attribution_values,
     bump_fingerprints,
     query_row,
     register_tables,
@@ -181,7 +182,7 @@ class QueryIngest:
         return _Batch(todo, pending, meters, acceleration, weights, loose_weights or {}, watermarks or {}, len(queries))
 
     def _complete(self, b: _Batch) -> None:
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         days: set[date] = set()
         new_targets: set[AssetKey] = set()
         if b.todo and b.pending is not None:
@@ -189,15 +190,18 @@ class QueryIngest:
             with self.store.read() as conn:
                 self.context.runs = run_index(conn, min(q.start_time for q in b.todo), max(q.end_time for q in b.todo))
             weights = b.weights
+            values: dict[int, tuple[Attributed, tuple[Any, ...]]] = {}
+            append = rows.append
             for q, a in zip(b.todo, analyses, strict=True):
                 found = self.attribute(q, a)
                 if q.status == "success":
                     for t in self._shape(a, q).targets:
                         if t not in self._seen_targets:
                             new_targets.add(t)
-                rows.append(
-                    query_row(q, a.fingerprint, a.comment_meta, found.attribution, found.run_id, weights.get(q.query_id))
-                )
+                cached = values.get(id(found))
+                if cached is None or cached[0] is not found:
+                    cached = values[id(found)] = (found, attribution_values(found.attribution, found.run_id))
+                append(query_row(q, a.fingerprint, a.comment_meta, cached[1], None, weights.get(q.query_id)))
                 s, e = q.start_time.date(), q.end_time.date()
                 days.add(s)
                 if e != s:
@@ -295,13 +299,16 @@ class QueryIngest:
             self._complete(self._begin([], loose_weights=loose))
 
     def finish(self) -> LedgerReport:
-        """Flush fingerprint counts and recompute the cost lines of every changed day."""
-        self.analyzer.close()
+        """Flush fingerprint counts and recompute the cost lines of every changed day (in the
+        analysis workers, when there are some), then stop the workers."""
         if self._known_counts:
             with self.store.transaction() as conn:
                 bump_fingerprints(conn, dict(self._known_counts), self.now)
             self._known_counts.clear()
-        ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform)
+        try:
+            ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform, pool=self.analyzer.pool)
+        finally:
+            self.analyzer.close()
         self.report.details.update(
             queries_written=self.queries_written,
             fingerprints_parsed=self.analyzer.parsed,

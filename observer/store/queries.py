@@ -54,20 +54,19 @@ def query_row(
     q: QueryRecord,
     fingerprint: str | None,
     comment_meta: Mapping[str, Any] | RawJson | None,
-    attribution: Attribution,
+    attribution: Attribution | tuple[Any, ...],
     run_id: str | None = None,
     compute_weight: float | None = None,
 ) -> tuple[Any, ...]:
-    """A row in :data:`QUERY_COLUMNS` order for :func:`write_queries`."""
+    """A row in :data:`QUERY_COLUMNS` order for :func:`write_queries`; ``attribution`` may be given
+    as its :func:`attribution_values` (then ``run_id`` is theirs)."""
+    meta = comment_meta if isinstance(comment_meta, RawJson) or not comment_meta else dict(comment_meta)
+    who = attribution if isinstance(attribution, tuple) else attribution_values(attribution, run_id)
+    # QueryRecord's field order: source, query_id, platform, text, start, end, user … query_tag (6:16),
+    # execution_ms … qas_bytes_scanned (16:26), compute_weight (26).
     return (
-        q.source, q.query_id, q.platform, fingerprint, q.text, q.user_name, q.role_name, q.warehouse,
-        q.warehouse_size, q.database_name, q.schema_name, q.query_type, q.status, q.error_message, q.query_tag,
-        q.start_time, q.end_time, q.execution_ms, q.compilation_ms, q.queued_ms, q.total_elapsed_ms,
-        q.bytes_scanned, q.bytes_billed, q.slot_ms, q.rows_produced, q.cloud_services_credits, q.qas_bytes_scanned,
-        compute_weight if compute_weight is not None else q.compute_weight,
-        comment_meta if isinstance(comment_meta, RawJson) or not comment_meta else dict(comment_meta),
-        str(attribution.asset) if attribution.asset else None, attribution.owner, attribution.team,
-        attribution.rule, attribution.reason, run_id,
+        *q[0:3], fingerprint, q[3], *q[6:16], q[4], q[5], *q[16:26],
+        compute_weight if compute_weight is not None else q[26], meta, *who,
     )
 
 
