@@ -110,7 +110,7 @@ def asset(
     page = AssetPage(
         view=view,
         provenance=PROVENANCE,
-        lineage=load_lineage(conn, key, max_nodes=PAGE_LINEAGE_NODES),
+        lineage=load_lineage(conn, key, max_nodes=PAGE_LINEAGE_NODES, root=view.facts),
         column_links=load_column_lineage(conn, key),
         runs=runs_for_asset(conn, key, limit=10),
         checks=_latest_per_check(results_for_asset(conn, key, limit=200)),

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from observer.attribution.owners import ResolvedOwner, resolve_owner
 from observer.model import Asset, AssetKey, Ownership
 from observer.store.assets import get_asset
+from observer.store.catalog import NodeFacts
 from observer.store.ownership import claims_for
 
 
@@ -21,6 +22,11 @@ class AssetView:
     @property
     def key(self) -> AssetKey:
         return self.asset.key
+
+    @property
+    def facts(self) -> NodeFacts:
+        """The asset's kind and claims as its lineage graph's root node needs them."""
+        return NodeFacts({self.key: str(self.asset.kind.value)}, {self.key: list(self.claims)} if self.claims else {})
 
 
 def load_asset(conn: Connection, key: AssetKey) -> AssetView | None:

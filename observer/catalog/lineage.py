@@ -15,9 +15,8 @@ from sqlalchemy import Connection
 
 from observer.attribution.owners import resolve_owner
 from observer.model import AssetKey, LineageEdge
-from observer.store.catalog import asset_briefs, neighbourhood
-from observer.store.lineage import downstream_edges, upstream_edges
-from observer.store.ownership import claims_for_many
+from observer.store.catalog import NodeFacts, neighbourhood
+from observer.store.lineage import column_edges
 
 MAX_DEPTH = 5
 MAX_NODES = 300
@@ -88,11 +87,18 @@ def layer_nodes(root: AssetKey, edges: Iterable[LineageEdge]) -> dict[AssetKey, 
 
 
 def load_lineage(
-    conn: Connection, key: AssetKey, *, upstream: int = 1, downstream: int = 1, max_nodes: int = MAX_NODES
+    conn: Connection,
+    key: AssetKey,
+    *,
+    upstream: int = 1,
+    downstream: int = 1,
+    max_nodes: int = MAX_NODES,
+    root: NodeFacts | None = None,
 ) -> LineageView:
     """Table-level lineage ``upstream`` hops up and ``downstream`` hops down from ``key``.
 
     At most about ``max_nodes`` assets are read each way; the nearest are kept when there are more.
+    ``root`` is the root's kind and claims when the caller has read them already.
     """
     hood = neighbourhood(
         conn,
@@ -100,19 +106,18 @@ def load_lineage(
         upstream=max(0, min(upstream, MAX_DEPTH)),
         downstream=max(0, min(downstream, MAX_DEPTH)),
         limit=max_nodes,
+        root=root,
     )
     edges = [LineageEdge(u, d, origin) for (u, d), origin in hood.edges.items()]
     layers = layer_nodes(key, edges)
     ordered = sorted(layers, key=lambda k: (abs(layers[k]), layers[k], str(k)))
     kept = set(ordered[:max_nodes])
-    briefs = asset_briefs(conn, kept)
-    claims = claims_for_many(conn, kept)
+    facts = hood.facts
     nodes = []
     for k in sorted(kept, key=lambda k: (layers[k], str(k))):
-        owner = resolve_owner(claims.get(k, ()))
-        brief = briefs.get(k)
+        owner = resolve_owner(facts.claims.get(k, ()))
         nodes.append(
-            LineageNode(k, layers[k], brief.kind if brief else None, owner.owner if owner else None, owner.team if owner else None)
+            LineageNode(k, layers[k], facts.kinds.get(k), owner.owner if owner else None, owner.team if owner else None)
         )
     links = [
         LineageLink(e.upstream, e.downstream, e.origin)
@@ -124,7 +129,7 @@ def load_lineage(
 
 def load_column_lineage(conn: Connection, key: AssetKey) -> list[ColumnLink]:
     """Column-level edges into and out of ``key``, one per column pair and origin."""
-    edges = upstream_edges(conn, key, columns=True) + downstream_edges(conn, key, columns=True)
+    edges = column_edges(conn, key)
     links = {
         (str(e.upstream), e.upstream_column or "", str(e.downstream), e.downstream_column or "", e.origin): ColumnLink(
             e.upstream, e.upstream_column or "", e.downstream, e.downstream_column or "", e.origin

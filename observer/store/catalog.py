@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, literal, null, select, union_all
 
 from observer.model import AssetKey, OwnerKind, Ownership, OwnershipSource
 from observer.store.tables import asset_columns, assets, lineage_edges, ownerships, people, teams
@@ -97,47 +97,141 @@ def asset_briefs(conn: Connection, keys: Iterable[AssetKey]) -> dict[AssetKey, A
 
 
 @dataclass(frozen=True)
+class NodeFacts:
+    """What the lineage graph says about each asset it shows, read with the edges."""
+
+    kinds: dict[AssetKey, str]
+    """Catalog kind of each asset that is in the catalog (keys lineage merely names are left out)."""
+    claims: dict[AssetKey, list[Ownership]]
+    """Every ownership claim on each asset that has any."""
+
+
+@dataclass(frozen=True)
 class Neighbourhood:
     edges: dict[tuple[AssetKey, AssetKey], str]
     """Table-level edges ``(upstream, downstream)`` → one origin that reported it."""
     truncated: bool
     """True when the walk stopped at ``limit`` edges, leaving farther assets out."""
+    facts: NodeFacts
+    """Kind and ownership claims of the root and of every asset the edges reach."""
 
 
-def neighbourhood(conn: Connection, key: AssetKey, *, upstream: int, downstream: int, limit: int) -> Neighbourhood:
-    """Table-level lineage up to ``upstream``/``downstream`` hops from ``key``, reading at most about
-    ``limit`` edges per direction, so a hub with thousands of neighbours costs a bounded query."""
+_CLAIM_COLUMNS = (
+    ownerships.c.source, ownerships.c.origin.label("claim_origin"), ownerships.c.owner, ownerships.c.owner_kind,
+    ownerships.c.team, ownerships.c.detail,
+)
+
+
+def _add_fact(facts: NodeFacts, key: AssetKey, kind: str | None, m: Any) -> None:
+    """Record one joined row: the asset's kind (when catalogued) and one claim (when claimed)."""
+    if kind is not None:
+        facts.kinds[key] = kind
+    if m["owner"] is not None:
+        claims = facts.claims.setdefault(key, [])
+        claim = Ownership(
+            key, m["owner"], OwnerKind(m["owner_kind"]), OwnershipSource(m["source"]), m["detail"], m["claim_origin"],
+            m["team"],
+        )
+        if claim not in claims:  # the same asset reached over two edges repeats its claims
+            claims.append(claim)
+
+
+def node_facts(conn: Connection, keys: Iterable[AssetKey]) -> NodeFacts:
+    """Kind and ownership claims of each of ``keys`` in one statement (assets and claims side by side)."""
+    facts = NodeFacts({}, {})
+    names = sorted({str(k) for k in keys})
+    nulls = [null().label(c.name) for c in _CLAIM_COLUMNS]
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        stmt = union_all(
+            select(assets.c.key.label("asset_key"), assets.c.kind, *nulls).where(assets.c.key.in_(chunk)),
+            select(ownerships.c.asset_key, null().label("kind"), *_CLAIM_COLUMNS).where(ownerships.c.asset_key.in_(chunk)),
+        )
+        for r in conn.execute(stmt):
+            _add_fact(facts, AssetKey.from_stored(r.asset_key), r.kind, r._mapping)
+    return facts
+
+
+def _hop(direction: int, part: int, frontier: list[str], budget: int) -> Select[Any]:
+    """Edges from ``frontier`` one hop ``direction`` (0 up, 1 down), at most ``budget + 1`` of them,
+    each with the kind and ownership claims of the asset it reaches."""
     e = lineage_edges.c
+    near, far = (e.downstream, e.upstream) if direction == 0 else (e.upstream, e.downstream)
+    hop = (
+        select(e.upstream, e.downstream, e.origin, far.label("far"))
+        .where(near.in_(frontier), e.upstream_column == "")
+        .order_by(far, e.origin)
+        .limit(budget + 1)
+        .subquery()
+    )
+    return select(
+        literal(direction).label("direction"), literal(part).label("part"), hop.c.upstream, hop.c.downstream,
+        hop.c.origin, hop.c.far, assets.c.kind, *_CLAIM_COLUMNS,
+    ).select_from(
+        hop.outerjoin(assets, assets.c.key == hop.c.far).outerjoin(ownerships, ownerships.c.asset_key == hop.c.far)
+    )
+
+
+def neighbourhood(
+    conn: Connection,
+    key: AssetKey,
+    *,
+    upstream: int,
+    downstream: int,
+    limit: int,
+    root: NodeFacts | None = None,
+) -> Neighbourhood:
+    """Table-level lineage up to ``upstream``/``downstream`` hops from ``key``, reading at most about
+    ``limit`` edges per direction, so a hub with thousands of neighbours costs a bounded query.
+
+    One statement per hop distance covers both directions and brings the kind and ownership claims of
+    the assets it reaches (the edges joined to ``assets`` and ``ownerships``), so a one-hop
+    neighbourhood is a single round trip. ``root`` passes the root's facts when the caller already
+    has them (else they are read too).
+    """
+    facts = root if root is not None else node_facts(conn, [key])
+    facts = NodeFacts(dict(facts.kinds), {k: list(v) for k, v in facts.claims.items()})
     found: dict[tuple[AssetKey, AssetKey], str] = {}
     truncated = False
-    for near, far, depth in ((e.downstream, e.upstream, upstream), (e.upstream, e.downstream, downstream)):
-        seen = {str(key)}
-        frontier = [str(key)]
-        budget = limit
-        for _ in range(depth):
-            if not frontier or budget <= 0:
-                break
+    depths = (upstream, downstream)
+    seen = [{str(key)}, {str(key)}]
+    frontiers = [[str(key)], [str(key)]]
+    budgets = [limit, limit]
+    for level in range(max(depths)):
+        live = [d for d in (0, 1) if level < depths[d] and frontiers[d] and budgets[d] > 0]
+        if not live:
+            break
+        parts = [
+            _hop(d, i, frontiers[d][start : start + _CHUNK], budgets[d])
+            for d in live
+            for i, start in enumerate(range(0, len(frontiers[d]), _CHUNK))
+        ]
+        stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+        rows: dict[tuple[int, int], list[Any]] = {}
+        for r in conn.execute(stmt):
+            rows.setdefault((r.direction, r.part), []).append(r)
+        for d in live:
             nxt: list[str] = []
-            for start in range(0, len(frontier), _CHUNK):
-                if budget <= 0:
+            for i in range((len(frontiers[d]) + _CHUNK - 1) // _CHUNK):
+                if budgets[d] <= 0:
                     truncated = True
                     break
-                stmt = (
-                    select(e.upstream, e.downstream, e.origin)
-                    .where(near.in_(frontier[start : start + _CHUNK]), e.upstream_column == "")
-                    .order_by(far, e.origin)
-                    .limit(budget + 1)
-                )
-                rows = conn.execute(stmt).all()
-                if len(rows) > budget:
+                # Rows come one per claim: the edges are the distinct (upstream, downstream, origin).
+                chunk = sorted(rows.get((d, i), ()), key=lambda r: (r.far, r.origin))
+                edges = list(dict.fromkeys((r.upstream, r.downstream, r.origin) for r in chunk))
+                if len(edges) > budgets[d]:
                     truncated = True
-                    rows = rows[:budget]
-                budget -= len(rows)
-                for up, down, origin in rows:
+                    edges = edges[: budgets[d]]
+                budgets[d] -= len(edges)
+                kept = set(edges)
+                for r in chunk:
+                    if (r.upstream, r.downstream, r.origin) in kept:
+                        _add_fact(facts, AssetKey.from_stored(r.far), r.kind, r._mapping)
+                for up, down, origin in edges:
                     found.setdefault((AssetKey.from_stored(up), AssetKey.from_stored(down)), origin)
-                    other = up if near is e.downstream else down
-                    if other not in seen:
-                        seen.add(other)
+                    other = up if d == 0 else down
+                    if other not in seen[d]:
+                        seen[d].add(other)
                         nxt.append(other)
-            frontier = nxt
-    return Neighbourhood(found, truncated)
+            frontiers[d] = nxt
+    return Neighbourhood(found, truncated, facts)

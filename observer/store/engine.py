@@ -7,6 +7,7 @@ psycopg 3 (``postgresql+psycopg://``).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,8 +40,41 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_AFTER = 10.0
+"""Seconds a pooled connection may sit unused before it is tested with a round trip on checkout."""
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection on checkout only when it has been idle a while.
+
+    A server restart or an idle timeout kills connections that sit in the pool; those are the ones
+    worth a ``SELECT 1`` before use (a dead one is replaced, the caller never sees it). A connection
+    returned moments ago is alive, and pinging it on every checkout (``pool_pre_ping``) costs a round
+    trip per request. Should the server go away within the idle window, the first statement fails,
+    SQLAlchemy invalidates the whole pool, and the next checkout connects afresh.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < IDLE_PING_AFTER:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure to answer means "replace this connection"
+            raise DisconnectionError(str(exc)) from exc
+        if alive is False:
+            raise DisconnectionError("connection did not answer a ping")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -166,9 +166,11 @@ def list_incidents(
     query = (
         select(incidents).where(*conditions).order_by(incidents.c.updated_at.desc(), incidents.c.id.desc())
     )
+    found = [_incident(r) for r in conn.execute(query.limit(limit).offset(offset))]
+    if len(found) < limit and (found or offset == 0):  # a short page is the last: its end is the total
+        return found, offset + len(found)
     total = conn.execute(select(func.count()).select_from(incidents).where(*conditions)).scalar_one()
-    rows = conn.execute(query.limit(limit).offset(offset))
-    return [_incident(r) for r in rows], int(total)
+    return found, int(total)
 
 
 def incident_history(conn: Connection, incident_id: int) -> list[IncidentEvent]:

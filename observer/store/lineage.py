@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, union_all, update
 
 from observer.model import AssetKey, LineageEdge
 from observer.store.tables import lineage_edges
@@ -118,6 +118,16 @@ def downstream_edges(conn: Connection, key: AssetKey, *, columns: bool = False) 
     col = lineage_edges.c.upstream_column
     stmt = select(lineage_edges).where(lineage_edges.c.upstream == str(key), col != "" if columns else col == "")
     return [_to_edge(r) for r in conn.execute(stmt.order_by(lineage_edges.c.downstream, lineage_edges.c.origin))]
+
+
+def column_edges(conn: Connection, key: AssetKey) -> list[LineageEdge]:
+    """Column-level edges into and out of ``key`` in one statement (each side reads its own index)."""
+    e = lineage_edges.c
+    stmt = union_all(
+        select(lineage_edges).where(e.downstream == str(key), e.downstream_column != ""),
+        select(lineage_edges).where(e.upstream == str(key), e.upstream_column != ""),
+    )
+    return [_to_edge(r) for r in conn.execute(stmt)]
 
 
 @dataclass(frozen=True)

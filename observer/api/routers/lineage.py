@@ -105,8 +105,10 @@ def lineage(
     conn: Connection = Depends(read_conn),
 ) -> LineageOut:
     """The asset's neighbourhood: every asset within ``upstream``/``downstream`` hops and the edges between them."""
-    asset_key = _known(conn, key)
+    asset_key = key_from_path(key)
     view = load_lineage(conn, asset_key, upstream=upstream, downstream=downstream)
+    if not any(n.key == asset_key and n.kind is not None for n in view.nodes):  # the root's facts come with the walk
+        raise NotFound(f"no asset {asset_key}")
     return LineageOut(
         root=str(view.root),
         nodes=[NodeOut.of(n) for n in view.nodes],
