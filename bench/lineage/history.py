@@ -8,7 +8,9 @@ fingerprints each row, and routes it by fingerprint to one of N worker processes
 :class:`observer.sql.analysis.QueryAnalyzer` (its own LRU, no store) that reads the row's tags and
 looks up — or, the first time, parses — its lineage. Routing by fingerprint means every shape is
 parsed exactly once, as a shared fingerprint store gives a fleet of ingesters. With
-``--workers 1`` everything runs in this process.
+``--workers 1`` everything runs in this process. The analyzing process first calls
+:func:`observer.sql.analysis.tune_gc_for_analysis`, as an ingestion process holding a large lineage
+cache should.
 
 Prints rows/s (measured by the wall clock, and projected for 2 dedicated cores from the processes'
 CPU times — the machine this runs on is shared), CPU µs per row, distinct fingerprints, parses,
@@ -32,14 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from history_gen import generate_history  # noqa: E402
 
-from observer.sql.analysis import QueryAnalyzer, QueryInput  # noqa: E402
+from observer.sql.analysis import QueryAnalyzer, tune_gc_for_analysis  # noqa: E402
 from observer.sql.fingerprint import fingerprint  # noqa: E402
 
 
 def _analyze(analyzer: QueryAnalyzer, rows: list[tuple], stats: dict) -> None:  # type: ignore[type-arg]
     cpu = time.process_time()
     before = analyzer.parsed
-    results = analyzer.analyze_many(QueryInput(*row) for row in rows)
+    results = analyzer.analyze_many(rows)  # (text, dialect, query_tag, labels, fingerprint) tuples
     analyzer.new_entries()  # a real ingester upserts these into the store; here they are only drained
     stats["cpu_s"] += time.process_time() - cpu
     stats["rows"] += len(results)
@@ -54,6 +56,7 @@ def _new_stats() -> dict:  # type: ignore[type-arg]
 
 
 def _worker(inbox: mp.Queue, outbox: mp.Queue) -> None:  # type: ignore[type-arg]
+    tune_gc_for_analysis()  # as an ingestion worker holding a large lineage cache would
     analyzer = QueryAnalyzer(cache_size=200_000)
     stats = _new_stats()
     while (rows := inbox.get()) is not None:
@@ -82,6 +85,7 @@ def run(rows: int, shapes: int, repeat: float, workers: int, batch: int, seed: i
         started = time.perf_counter()
         cpu_started = time.process_time()
         if workers <= 1:
+            tune_gc_for_analysis()
             analyzer = QueryAnalyzer(cache_size=200_000)
             stats = _new_stats()
             for path in paths:

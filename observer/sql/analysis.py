@@ -20,6 +20,8 @@ Signatures other code calls::
     analyzer.new_entries() -> list[FingerprintEntry]   # parsed since last call, for store upsert
     analyzer.failures_by_dialect -> dict[str, int]     # parse failures among new fingerprints
 
+    tune_gc_for_analysis()   # once, at the start of a process that analyzes history at volume
+
 ``store`` is anything with ``get_many(fingerprints) -> dict[str, FingerprintEntry]``, e.g.
 :class:`observer.store.fingerprints.FingerprintRepository`. The analyzer never writes: the caller
 upserts :meth:`QueryAnalyzer.new_entries` (with occurrence counts) in its own transaction, next to
@@ -31,6 +33,7 @@ the query rows, so a crash cannot leave the two out of step.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -168,28 +171,46 @@ class QueryAnalyzer:
     def analyze_many(self, rows: Iterable[QueryInput | tuple[Any, ...]]) -> list[QueryAnalysis]:
         """Analyze a batch: one store round trip for all fingerprints the LRU does not hold."""
         prepared = []
+        last_raw: object = ""
+        dialect: str | None = None
         for row in rows:
             # Plain tuples and QueryInput alike, indexed rather than rebuilt (this runs per row).
             text = row[0]
             n = len(row)
-            dialect = _dialect(row[1] if n > 1 else None)
+            raw = row[1] if n > 1 else None
+            if raw != last_raw:  # a batch usually holds one dialect
+                dialect = _dialect(raw)
+                last_raw = raw
             fp = row[4] if n > 4 and row[4] else fingerprint(text, dialect)
             prepared.append((text, dialect, row[2] if n > 2 else None, row[3] if n > 3 else None, fp))
+        cache = self.cache
         if self.store is not None:
-            unknown = {p[4] for p in prepared if p[4] not in self.cache}
+            unknown = {p[4] for p in prepared if p[4] not in cache}
             if unknown:
                 for entry in self.store.get_many(unknown).values():
-                    self.cache.put(entry)
-        out = []
-        get = self.cache.get
+                    cache.put(entry)
+        out: list[QueryAnalysis] = []
+        append = out.append
+        # The LRU's lookup inlined (hit: move to the end), with its counters updated once per batch.
+        lookup = cache._data.get
+        touch = cache._data.move_to_end
+        hits = 0
+        new = tuple.__new__
         for text, dialect, query_tag, labels, fp in prepared:
-            hit = get(fp)
-            entry = hit if hit is not None else self._parse(fp, text, dialect)
+            hit = lookup(fp)
+            if hit is not None:
+                touch(fp)
+                hits += 1
+                entry, cached = hit, True
+            else:
+                cache.misses += 1
+                entry, cached = self._parse(fp, text, dialect), False
             if query_tag or labels or "--" in text or "/*" in text:
                 tags = query_tags(text, query_tag, labels)
             else:
                 tags = _NO_TAGS
-            out.append(QueryAnalysis(fp, dialect, tags, entry.lineage, hit is not None))
+            append(new(QueryAnalysis, (fp, dialect, tags, entry.lineage, cached)))
+        cache.hits += hits
         return out
 
     def _parse(self, fp: str, text: str, dialect: str | None) -> FingerprintEntry:
@@ -220,6 +241,26 @@ def _dialect(name: str | None) -> str | None:
     if hit == "":
         hit = _DIALECTS[name] = normalize_dialect(name)
     return hit
+
+
+def tune_gc_for_analysis(full_every: int = 100) -> None:
+    """Fit CPython's cyclic garbage collector to a process that analyzes query history at volume.
+
+    Such a process keeps a large, long-lived LRU of lineage results and makes a few short-lived
+    container objects per row (the row's analysis, its tags). CPython's generational collector
+    promotes those row objects to the oldest generation while their batch is in use, and runs a
+    full collection — a walk over every cached result — each time the oldest generation has grown
+    by a quarter: in ``bench/lineage/history.py`` that was a quarter of an analysis worker's CPU.
+    This makes full collections rarer (at most once per ``full_every`` middle-generation
+    collections instead of 10; they still run, so cyclic garbage such as parsed trees is still
+    reclaimed) and freezes the objects that exist when it is called (modules, sqlglot's tables),
+    which live for the whole process, out of all later collections. Process-wide: call it from the
+    process's entry point (an ingestion worker), not from library code.
+    """
+    gc.collect()
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, max(old, full_every))
 
 
 _DEFAULT: QueryAnalyzer | None = None

@@ -89,6 +89,8 @@ class QueryTags:
         """Tags of both (``self`` wins on conflicts); the first known tool."""
         if not other.tags and other.tool is None:
             return self
+        if not self.tags and self.tool is None:
+            return other
         tags = dict(other.tags)
         tags.update(self.tags)
         return QueryTags(self.tool or other.tool, MappingProxyType(tags))
@@ -107,8 +109,11 @@ def extract_comment_tags(sql: str) -> QueryTags:
     for body in _comments(text):
         found_tool, found = _read_comment(body)
         if found:
-            for key, value in found.items():
-                tags.setdefault(key, value)
+            if not tags:
+                tags = found  # a fresh dict from _read_comment; the common case: one tagged comment
+            else:
+                for key, value in found.items():
+                    tags.setdefault(key, value)
         tool = tool or found_tool
     if not tags and tool is None:
         return NO_TAGS
@@ -122,26 +127,29 @@ def _comments(text: str) -> list[str]:
     string literal when an odd number of single quotes precede it (``''`` escapes count twice).
     """
     bodies: list[str] = []
-    pos = 0
-    while True:
-        dash = text.find("--", pos)
-        block = text.find("/*", pos)
-        if dash < 0 and block < 0:
-            return bodies
+    find = text.find
+    dash = find("--")
+    block = find("/*")
+    while dash >= 0 or block >= 0:
         start = block if dash < 0 or (0 <= block < dash) else dash
         if text.count("'", 0, start) % 2:
             pos = start + 2
-            continue
-        if start == block:
-            end = text.find("*/", start + 2)
+        elif start == block:
+            end = find("*/", start + 2)
             end = len(text) if end < 0 else end
             bodies.append(text[start + 2 : end])
             pos = end + 2
         else:
-            end = text.find("\n", start + 2)
+            end = find("\n", start + 2)
             end = len(text) if end < 0 else end
             bodies.append(text[start + 2 : end])
             pos = end
+        # A marker found before ``pos`` is passed; one at or after it is still the next one.
+        if 0 <= dash < pos:
+            dash = find("--", pos)
+        if 0 <= block < pos:
+            block = find("/*", pos)
+    return bodies
 
 
 def _read_comment(body: str) -> tuple[str | None, dict[str, str]]:
@@ -183,17 +191,21 @@ def _json_object(text: str) -> dict[str, Any] | None:
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    if not prefix and all(type(v) is str for v in data.values()):
-        return {str(k).lower(): v for k, v in data.items()}  # the common, flat case
     out: dict[str, str] = {}
     for key, value in data.items():
-        name = f"{prefix}{str(key).lower()}"
-        if isinstance(value, Mapping):
+        name = prefix + str(key).lower()
+        # JSON's scalar types first, by exact type (cheaper than the isinstance checks below).
+        kind = type(value)
+        if kind is str:
+            out[name] = value
+        elif kind is int or kind is float:
+            out[name] = str(value)
+        elif value is None:
+            continue
+        elif isinstance(value, Mapping):
             out.update(_flatten(value, name + "."))
         elif isinstance(value, (list, tuple)):
             out[name] = ",".join(str(v) for v in value)
-        elif value is None:
-            continue
         elif isinstance(value, bool):
             out[name] = "true" if value else "false"
         else:
@@ -207,18 +219,45 @@ def _tool_from_keys(tags: Mapping[str, str]) -> str | None:
         for known in ("dbt", "dagster", "airflow", "looker", "superset", "metabase"):
             if known in app:
                 return known
-    if "node_id" in tags or any(k.startswith("dbt") for k in tags):
+    if "node_id" in tags:
         return "dbt"
+    dagster = False
+    for key in tags:
+        if key.startswith("dbt"):
+            return "dbt"
+        dagster = dagster or key.startswith("dagster")
     if "dag_id" in tags or "airflow_dag_id" in tags:
         return "airflow"
-    if any(k.startswith("dagster") for k in tags):
+    if dagster:
         return "dagster"
     return app or None
 
 
+_QUERY_TAGS: dict[str, QueryTags] = {}
+_QUERY_TAGS_MAX = 4096
+
+
 def parse_query_tag(tag: str | None) -> QueryTags:
-    """Snowflake ``QUERY_TAG`` (JSON, ``k=v;k2=v2``, or a bare string kept under ``query_tag``)."""
-    if not tag or not tag.strip():
+    """Snowflake ``QUERY_TAG`` (JSON, ``k=v;k2=v2``, or a bare string kept under ``query_tag``).
+
+    A session sets its tag once (dbt per model, Airflow per task, a BI tool per connection), so the
+    same tag text recurs on many rows: results are remembered (immutable, safe to share) per text.
+    """
+    if not tag:
+        return NO_TAGS
+    hit = _QUERY_TAGS.get(tag)
+    if hit is not None:
+        return hit
+    tags = _parse_query_tag(tag)
+    if len(tag) <= 1024:
+        if len(_QUERY_TAGS) >= _QUERY_TAGS_MAX:
+            _QUERY_TAGS.clear()
+        _QUERY_TAGS[tag] = tags
+    return tags
+
+
+def _parse_query_tag(tag: str) -> QueryTags:
+    if not tag.strip():
         return NO_TAGS
     text = tag.strip()
     data = _json_object(text) if text.startswith("{") else None

@@ -75,7 +75,9 @@ class LineageResult:
 
 _NON_WRITES = frozenset({"SELECT", "SET", "DECLARE", "USE", "TRANSACTION", "COMMIT", "ROLLBACK", "SHOW", "DESCRIBE"})
 
-EMPTY_RESULT = LineageResult(frozenset(), frozenset(), frozenset())
+_NO_NAMES: frozenset[str] = frozenset()
+_NO_PAIRS: frozenset[tuple[str, str]] = frozenset()
+EMPTY_RESULT = LineageResult(_NO_NAMES, _NO_NAMES, _NO_PAIRS)
 
 
 def normalize_dialect(dialect: str | None) -> str | None:
@@ -117,10 +119,12 @@ def extract_lineage(
         except Exception as err:  # noqa: BLE001 — a resolver bug must not stop ingestion; it is reported.
             errors.append(f"internal error reading {type(tree).__name__}: {type(err).__name__}: {err}")
     sources, targets, pairs = script.finish()
+    # Empty sets share one frozenset: results are cached per fingerprint by the ten thousand, and
+    # most (plain SELECTs) have no targets and no column pairs.
     return LineageResult(
-        sources=frozenset(sources),
-        targets=frozenset(targets),
-        column_lineage=frozenset(pairs),
+        sources=frozenset(sources) if sources else _NO_NAMES,
+        targets=frozenset(targets) if targets else _NO_NAMES,
+        column_lineage=frozenset(pairs) if pairs else _NO_PAIRS,
         statement_types=tuple(script.types),
         error="; ".join(errors) if errors else None,
         warnings=tuple(dict.fromkeys(script.warnings)),

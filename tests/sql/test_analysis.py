@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 from observer.sql.analysis import LineageCache, QueryAnalyzer, QueryInput, analyze_query
@@ -96,3 +98,22 @@ def test_precomputed_fingerprint_is_used_as_given() -> None:
     routed = analyzer.analyze_many([QueryInput("select a from t", None, None, None, "f" * 32)])
     assert routed[0].fingerprint == "f" * 32
     assert routed[0].lineage.sources == {"t"}
+
+
+def test_gc_tuning_for_analysis_processes() -> None:
+    # Process-wide, so checked in a fresh interpreter: full collections rarer, start-up objects frozen,
+    # and cyclic garbage (parsed trees) still reclaimed.
+    code = (
+        "import gc\n"
+        "from observer.sql.analysis import QueryAnalyzer, tune_gc_for_analysis\n"
+        "young, middle, _ = gc.get_threshold()\n"
+        "tune_gc_for_analysis()\n"
+        "assert gc.get_threshold() == (young, middle, 100), gc.get_threshold()\n"
+        "assert gc.get_freeze_count() > 1000\n"
+        "a = QueryAnalyzer()\n"
+        "for i in range(300):\n"
+        "    a.analyze(f'insert into t{i} select a, b from s{i} join u on u.id = s{i}.id')\n"
+        "assert gc.collect() > 0\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
