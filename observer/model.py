@@ -120,7 +120,11 @@ class OwnershipSource(enum.StrEnum):
 
     @property
     def precedence(self) -> int:
-        return list(OwnershipSource).index(self)
+        return _SOURCE_PRECEDENCE[self]
+
+
+_SOURCE_PRECEDENCE = {source: rank for rank, source in enumerate(OwnershipSource)}
+"""Rank of each source (0 wins); looked up, not recomputed, since owners are resolved per graph node."""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ time-dependent endpoints can be tested with a fixed ``now`` (``app.state.clock``
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from fastapi import Request
 from sqlalchemy import Connection
+from sqlalchemy.pool import QueuePool
 
 from observer.catalog.live_search import LiveSearch
 from observer.catalog.search_index import SearchIndex
@@ -39,22 +41,51 @@ def get_now(request: Request) -> datetime:
     return clock()
 
 
+def _pool_capacity(store: Store) -> int | None:
+    """How many connections the store's pool hands out at once (``None``: no limit)."""
+    pool = store.engine.pool
+    if not isinstance(pool, QueuePool) or pool._max_overflow < 0:  # noqa: SLF001 - set by create_engine(max_overflow=)
+        return None
+    return pool.size() + pool._max_overflow  # noqa: SLF001
+
+
+def _read_slots(request: Request) -> asyncio.Semaphore | None:
+    """One slot per pooled connection, for this app on the running event loop."""
+    loop = asyncio.get_running_loop()
+    state = request.app.state
+    slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore | None] | None = getattr(state, "read_slots", None)
+    if slots is None or slots[0] is not loop:
+        capacity = _pool_capacity(get_store(request))
+        slots = (loop, asyncio.Semaphore(capacity) if capacity else None)
+        state.read_slots = slots
+    return slots[1]
+
+
 async def read_conn(request: Request) -> AsyncIterator[Connection]:
     """A read connection for the duration of one request.
 
     Checked out of the pool on the event loop (a pool checkout is microseconds) rather than in a
     worker thread, which saves two thread hops per request; the queries themselves still run in
-    the sync endpoint's worker thread.
+    the sync endpoint's worker thread. Requests first take one of as many slots as the pool has
+    connections, waiting for it asynchronously: a checkout from an exhausted pool would block the
+    event loop, and with it the very requests that would give their connections back.
     """
-    conn = get_store(request).engine.connect()
-    if conn.dialect.name == "postgresql":
-        # Reads need no transaction: at PostgreSQL's READ COMMITTED each statement sees its own
-        # snapshot either way, and autocommit saves the BEGIN and ROLLBACK round trips per request.
-        conn.execution_options(isolation_level="AUTOCOMMIT")
+    slots = _read_slots(request)
+    if slots is not None:
+        await slots.acquire()
     try:
-        yield conn
+        conn = get_store(request).engine.connect()
+        if conn.dialect.name == "postgresql":
+            # Reads need no transaction: at PostgreSQL's READ COMMITTED each statement sees its own
+            # snapshot either way, and autocommit saves the BEGIN and ROLLBACK round trips per request.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield conn
+        finally:
+            conn.close()
     finally:
-        conn.close()
+        if slots is not None:
+            slots.release()
 
 
 async def get_search(request: Request) -> SearchIndex:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, literal, null, select, union_all
+from sqlalchemy import Connection, Integer, Select, bindparam, func, literal, null, select, union_all
 
 from observer.model import AssetKey, OwnerKind, Ownership, OwnershipSource
 from observer.store.tables import asset_columns, assets, lineage_edges, ownerships, people, teams
@@ -136,40 +137,54 @@ def _add_fact(facts: NodeFacts, key: AssetKey, kind: str | None, m: Any) -> None
             claims.append(claim)
 
 
+@lru_cache(maxsize=1)
+def _facts_statement() -> Any:
+    keys: Any = bindparam("keys", expanding=True)
+    nulls = [null().label(c.name) for c in _CLAIM_COLUMNS]
+    return union_all(
+        select(assets.c.key.label("asset_key"), assets.c.kind, *nulls).where(assets.c.key.in_(keys)),
+        select(ownerships.c.asset_key, null().label("kind"), *_CLAIM_COLUMNS).where(ownerships.c.asset_key.in_(keys)),
+    )
+
+
 def node_facts(conn: Connection, keys: Iterable[AssetKey]) -> NodeFacts:
     """Kind and ownership claims of each of ``keys`` in one statement (assets and claims side by side)."""
     facts = NodeFacts({}, {})
     names = sorted({str(k) for k in keys})
-    nulls = [null().label(c.name) for c in _CLAIM_COLUMNS]
     for start in range(0, len(names), _CHUNK):
-        chunk = names[start : start + _CHUNK]
-        stmt = union_all(
-            select(assets.c.key.label("asset_key"), assets.c.kind, *nulls).where(assets.c.key.in_(chunk)),
-            select(ownerships.c.asset_key, null().label("kind"), *_CLAIM_COLUMNS).where(ownerships.c.asset_key.in_(chunk)),
-        )
-        for r in conn.execute(stmt):
+        for r in conn.execute(_facts_statement(), {"keys": names[start : start + _CHUNK]}):
             _add_fact(facts, AssetKey.from_stored(r.asset_key), r.kind, r._mapping)
     return facts
 
 
-def _hop(direction: int, part: int, frontier: list[str], budget: int) -> Select[Any]:
-    """Edges from ``frontier`` one hop ``direction`` (0 up, 1 down), at most ``budget + 1`` of them,
-    each with the kind and ownership claims of the asset it reaches."""
+@lru_cache(maxsize=64)
+def _hops(shape: tuple[tuple[int, int], ...]) -> Select[Any]:
+    """One statement for a hop distance: for each ``(direction, part)`` in ``shape`` (direction 0 up,
+    1 down; part numbers the frontier's chunks), the edges from the frontier chunk bound as
+    ``f{direction}_{part}``, at most ``b{direction}_{part}`` of them, each with the kind and ownership
+    claims of the asset it reaches. Built once per shape; only the bound values change per request."""
     e = lineage_edges.c
-    near, far = (e.downstream, e.upstream) if direction == 0 else (e.upstream, e.downstream)
-    hop = (
-        select(e.upstream, e.downstream, e.origin, far.label("far"))
-        .where(near.in_(frontier), e.upstream_column == "")
-        .order_by(far, e.origin)
-        .limit(budget + 1)
-        .subquery()
-    )
-    return select(
-        literal(direction).label("direction"), literal(part).label("part"), hop.c.upstream, hop.c.downstream,
-        hop.c.origin, hop.c.far, assets.c.kind, *_CLAIM_COLUMNS,
-    ).select_from(
-        hop.outerjoin(assets, assets.c.key == hop.c.far).outerjoin(ownerships, ownerships.c.asset_key == hop.c.far)
-    )
+    parts = []
+    for direction, part in shape:
+        near, far = (e.downstream, e.upstream) if direction == 0 else (e.upstream, e.downstream)
+        hop = (
+            select(e.upstream, e.downstream, e.origin, far.label("far"))
+            .where(near.in_(bindparam(f"f{direction}_{part}", expanding=True)), e.upstream_column == "")
+            .order_by(far, e.origin)
+            .limit(bindparam(f"b{direction}_{part}", type_=Integer))
+            .subquery()
+        )
+        parts.append(
+            select(
+                literal(direction).label("direction"), literal(part).label("part"), hop.c.upstream,
+                hop.c.downstream, hop.c.origin, hop.c.far, assets.c.kind, *_CLAIM_COLUMNS,
+            ).select_from(
+                hop.outerjoin(assets, assets.c.key == hop.c.far).outerjoin(
+                    ownerships, ownerships.c.asset_key == hop.c.far
+                )
+            )
+        )
+    return parts[0] if len(parts) == 1 else union_all(*parts)  # type: ignore[return-value]
 
 
 def neighbourhood(
@@ -201,14 +216,13 @@ def neighbourhood(
         live = [d for d in (0, 1) if level < depths[d] and frontiers[d] and budgets[d] > 0]
         if not live:
             break
-        parts = [
-            _hop(d, i, frontiers[d][start : start + _CHUNK], budgets[d])
-            for d in live
-            for i, start in enumerate(range(0, len(frontiers[d]), _CHUNK))
-        ]
-        stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+        shape = tuple((d, i) for d in live for i in range((len(frontiers[d]) + _CHUNK - 1) // _CHUNK))
+        params: dict[str, Any] = {}
+        for d, i in shape:
+            params[f"f{d}_{i}"] = frontiers[d][i * _CHUNK : (i + 1) * _CHUNK]
+            params[f"b{d}_{i}"] = budgets[d] + 1
         rows: dict[tuple[int, int], list[Any]] = {}
-        for r in conn.execute(stmt):
+        for r in conn.execute(_hops(shape), params):
             rows.setdefault((r.direction, r.part), []).append(r)
         for d in live:
             nxt: list[str] = []
