@@ -105,6 +105,7 @@ def build_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() of every include on every page
     )
     env.filters.update(
         number=_number, money=_money, bytes=_bytes, when=_when, duration=_duration, asset_url=_asset_url

@@ -8,9 +8,7 @@ from sqlalchemy import Connection
 
 from observer.attribution.owners import ResolvedOwner, resolve_owner
 from observer.model import Asset, AssetKey, Ownership
-from observer.store.assets import get_asset
-from observer.store.catalog import NodeFacts
-from observer.store.ownership import claims_for
+from observer.store.catalog import NodeFacts, asset_detail
 
 
 @dataclass(frozen=True)
@@ -31,8 +29,8 @@ class AssetView:
 
 def load_asset(conn: Connection, key: AssetKey) -> AssetView | None:
     """The asset with every ownership claim on it and the one that wins (``None`` if unknown)."""
-    asset = get_asset(conn, key)
-    if asset is None:
+    found = asset_detail(conn, key)
+    if found is None:
         return None
-    claims = claims_for(conn, key)
+    asset, claims = found
     return AssetView(asset, resolve_owner(claims), tuple(claims))

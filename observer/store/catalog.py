@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, Select, bindparam, func, literal, null, select, union_all
 
-from observer.model import AssetKey, OwnerKind, Ownership, OwnershipSource
+from observer.model import Asset, AssetKey, Column, OwnerKind, Ownership, OwnershipSource
+from observer.store.assets import to_asset
 from observer.store.tables import asset_columns, assets, lineage_edges, ownerships, people, teams
 
 _CHUNK = 500
@@ -249,3 +250,41 @@ def neighbourhood(
                         nxt.append(other)
             frontiers[d] = nxt
     return Neighbourhood(found, truncated, facts)
+
+
+@lru_cache(maxsize=1)
+def _asset_detail_statement() -> Any:
+    key: Any = bindparam("key")
+    nulls = [null().label(c.name) for c in _CLAIM_COLUMNS]
+    asset_id = select(assets.c.id).where(assets.c.key == key).scalar_subquery()
+    return union_all(
+        select(
+            literal(0).label("part"), asset_columns.c.name.label("column_name"), asset_columns.c.position,
+            asset_columns.c.data_type, asset_columns.c.description.label("column_description"), *nulls,
+        ).where(asset_columns.c.asset_id == asset_id),
+        select(
+            literal(1).label("part"), null().label("column_name"), null().label("position"), null().label("data_type"),
+            null().label("column_description"), *_CLAIM_COLUMNS,
+        ).where(ownerships.c.asset_key == key),
+    )
+
+
+def asset_detail(conn: Connection, key: AssetKey) -> tuple[Asset, list[Ownership]] | None:
+    """The asset with its columns (in position order) and every ownership claim on it, in two
+    statements: the asset row, then its columns and claims side by side (``None`` if unknown)."""
+    row = conn.execute(select(assets).where(assets.c.key == str(key))).first()
+    if row is None:
+        return None
+    columns: list[tuple[tuple[bool, int], Column]] = []
+    claims: list[Ownership] = []
+    for r in conn.execute(_asset_detail_statement(), {"key": str(key)}):
+        if r.part == 0:
+            columns.append(((r.position is None, r.position or 0), Column(r.column_name, r.data_type, r.column_description, r.position)))
+        else:
+            claims.append(
+                Ownership(
+                    key, r.owner, OwnerKind(r.owner_kind), OwnershipSource(r.source), r.detail, r.claim_origin, r.team
+                )
+            )
+    columns.sort(key=lambda c: c[0])
+    return to_asset(row, [c for _, c in columns]), claims
