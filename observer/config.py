@@ -144,6 +144,13 @@ class ServerConfig(BaseModel):
     port: int = Field(8000, ge=1, le=65535)
     base_url: str | None = Field(None, description="public URL used in alert links")
     anonymous_read: bool = Field(True, description="let anyone read the catalog without a token")
+    read_concurrency: int = Field(
+        2,
+        ge=1,
+        description="requests per server process reading the store at once (others queue in order); one "
+        "process runs Python on one core, so a few keep it busy while a query is out, and more only "
+        "stretch every page. Raise it when the store is far away (high round-trip time).",
+    )
 
 
 class Settings(BaseSettings):

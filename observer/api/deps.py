@@ -49,14 +49,16 @@ def _pool_capacity(store: Store) -> int | None:
     return pool.size() + pool._max_overflow  # noqa: SLF001
 
 
-def _read_slots(request: Request) -> asyncio.Semaphore | None:
-    """One slot per pooled connection, for this app on the running event loop."""
+def _read_slots(request: Request) -> asyncio.Semaphore:
+    """``server.read_concurrency`` slots (at most one per pooled connection) for this app on the
+    running event loop."""
     loop = asyncio.get_running_loop()
     state = request.app.state
-    slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore | None] | None = getattr(state, "read_slots", None)
+    slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = getattr(state, "read_slots", None)
     if slots is None or slots[0] is not loop:
+        wanted = get_settings(request).server.read_concurrency
         capacity = _pool_capacity(get_store(request))
-        slots = (loop, asyncio.Semaphore(capacity) if capacity else None)
+        slots = (loop, asyncio.Semaphore(min(wanted, capacity) if capacity else wanted))
         state.read_slots = slots
     return slots[1]
 
@@ -66,13 +68,16 @@ async def read_conn(request: Request) -> AsyncIterator[Connection]:
 
     Checked out of the pool on the event loop (a pool checkout is microseconds) rather than in a
     worker thread, which saves two thread hops per request; the queries themselves still run in
-    the sync endpoint's worker thread. Requests first take one of as many slots as the pool has
-    connections, waiting for it asynchronously: a checkout from an exhausted pool would block the
-    event loop, and with it the very requests that would give their connections back.
+    the sync endpoint's worker thread.
+
+    Requests first take one of ``server.read_concurrency`` slots (never more than the pool has
+    connections), waiting for it asynchronously and in order. A checkout from an exhausted pool
+    would block the event loop, and with it the very requests that would give their connections
+    back; and since a process runs Python on one core, a page shared with a dozen others in flight
+    takes a dozen times as long, while queued in turn it waits for a few and then runs at full speed.
     """
     slots = _read_slots(request)
-    if slots is not None:
-        await slots.acquire()
+    await slots.acquire()
     try:
         conn = get_store(request).engine.connect()
         if conn.dialect.name == "postgresql":
@@ -84,8 +89,7 @@ async def read_conn(request: Request) -> AsyncIterator[Connection]:
         finally:
             conn.close()
     finally:
-        if slots is not None:
-            slots.release()
+        slots.release()
 
 
 async def get_search(request: Request) -> SearchIndex:
