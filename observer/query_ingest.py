@@ -64,6 +64,8 @@ def target_keys(names: frozenset[str], platform: str, database: str | None, sche
 class _Shape:
     targets: tuple[AssetKey, ...]
     sources: tuple[AssetKey, ...]
+    registered: bool = False
+    """Its targets are catalog assets already (a successful statement wrote them)."""
 
 
 @dataclass
@@ -185,6 +187,7 @@ class QueryIngest:
         rows: list[tuple[Any, ...]] = []
         days: set[date] = set()
         new_targets: set[AssetKey] = set()
+        writers: dict[int, _Shape] = {}
         if b.todo and b.pending is not None:
             analyses = self.analyzer.finish(b.pending)
             with self.store.read() as conn:
@@ -195,9 +198,9 @@ class QueryIngest:
             for q, a in zip(b.todo, analyses, strict=True):
                 found = self.attribute(q, a)
                 if q.status == "success":
-                    for t in self._shape(a, q).targets:
-                        if t not in self._seen_targets:
-                            new_targets.add(t)
+                    shape = self._shape(a, q)
+                    if shape.targets and not shape.registered:
+                        writers[id(shape)] = shape
                 cached = values.get(id(found))
                 if cached is None or cached[0] is not found:
                     cached = values[id(found)] = (found, attribution_values(found.attribution, found.run_id))
@@ -206,6 +209,8 @@ class QueryIngest:
                 days.add(s)
                 if e != s:
                     days.update(days_between(q.start_time, q.end_time))
+            for shape in writers.values():
+                new_targets.update(t for t in shape.targets if t not in self._seen_targets)
         new_entries = self.analyzer.new_entries()
         new_fps = {e.fingerprint for e in new_entries}
         counts = Counter(r[3] for r in rows if r[3] is not None)
@@ -233,6 +238,8 @@ class QueryIngest:
                     set_watermark(conn, self.source, value, self.now, stream)
         self._marks.update(marks)
         self._seen_targets |= new_targets
+        for shape in writers.values():
+            shape.registered = True
         self.queries_written += written
         self.meters_written += len(meter_days)
         self.report.rows_written += written

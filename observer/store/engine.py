@@ -81,6 +81,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Up to 128 MB of page cache per connection (allocated only as pages are touched; SQLite's
+    # default is 2 MB). Bulk ingestion keeps the indexes of million-row tables (queries, cost lines)
+    # in memory with it: a million-row history writes in about half the CPU time.
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
