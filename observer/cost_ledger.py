@@ -18,7 +18,7 @@ anything else          one compute-hour per hour the server was up   ``compute_h
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing.pool import AsyncResult, Pool
@@ -29,8 +29,9 @@ from sqlalchemy import Connection
 from observer.attribution.cost import Usage, always_on_meters, apportion, hour_start
 from observer.attribution.pricing import DatedRates, bigquery_billed_bytes, bigquery_on_demand_tib, slot_hours
 from observer.config import Pricing
-from observer.model import AssetKey, Attribution, CostLine, MeteringRecord
+from observer.model import AssetKey, Attribution, MeteringRecord
 from observer.store import Store, open_store
+from observer.store.bulk import time_encoder
 from observer.store.costs import (
     clear_dirty,
     day_start,
@@ -110,8 +111,11 @@ def _usages(rows: Sequence[StoredUsage], attribution: _Attributions) -> list[Usa
     return out
 
 
-def _job_lines(source: str, rows: Sequence[StoredUsage], day: date, method: CostMethod, attribution: _Attributions) -> list[CostLine]:
-    """BigQuery: each job priced on its own (bytes billed, or slot time on a reservation)."""
+def _job_lines(
+    source: str, rows: Sequence[StoredUsage], day: date, method: CostMethod, attribution: _Attributions,
+    encode_time: Callable[[datetime], Any],
+) -> list[tuple[Any, ...]]:
+    """BigQuery: each job priced on its own (bytes billed, or slot time on a reservation); encoded rows."""
     out = []
     for r in rows:
         if r.start_time.astimezone(UTC).date() != day:
@@ -126,9 +130,8 @@ def _job_lines(source: str, rows: Sequence[StoredUsage], day: date, method: Cost
             usd, kind = credits * method.rates.on(day), "bytes"
         if credits <= 0:
             continue
-        out.append(
-            CostLine(source, r.warehouse or "on-demand", hour, credits, usd, r.query_id, kind, attribution(r), r.user_name, r.fingerprint)
-        )
+        row = line_row(source, r.warehouse or "on-demand", hour, credits, usd, kind, r.query_id, attribution(r), r.user_name, r.fingerprint)
+        out.append((*row[:2], encode_time(row[2]), *row[3:]))
     return out
 
 
@@ -145,26 +148,31 @@ def _time_meters(
     return meters
 
 
-def _apportion_rows(source: str, usages: Sequence[Usage], meters: Sequence[MeteringRecord], rates: DatedRates) -> list[tuple[Any, ...]]:
-    """:func:`apportion` straight to store rows in :data:`~observer.store.costs.LINE_COLUMNS` order
-    (no :class:`CostLine` per line; month and attribution columns computed once per distinct value)."""
+def _apportion_rows(
+    source: str, usages: Sequence[Usage], meters: Sequence[MeteringRecord], rates: DatedRates,
+    encode_time: Callable[[datetime], Any],
+) -> list[tuple[Any, ...]]:
+    """:func:`apportion` straight to encoded store rows in :data:`~observer.store.costs.LINE_COLUMNS`
+    order (no ``CostLine`` per line; month, stored hour and attribution columns computed once
+    per distinct value)."""
     out: list[tuple[Any, ...]] = []
     append = out.append
-    months: dict[datetime, str] = {}
+    hours: dict[datetime, tuple[str, Any]] = {}
     owners: dict[int, tuple[str | None, ...]] = {}
 
     def emit(u: Usage | None, wh: str, hour: datetime, credits: float, usd: float, kind: str) -> None:
-        month = months.get(hour)
-        if month is None:
-            month = months[hour] = line_row(source, wh, hour, 0.0, 0.0, kind, None, None, None, None)[1]
+        when = hours.get(hour)
+        if when is None:
+            when = hours[hour] = (line_row(source, wh, hour, 0.0, 0.0, kind, None, None, None, None)[1], encode_time(hour))
+        month, stored = when
         if u is None:
-            append((source, month, hour, wh, kind, None, credits, usd, None, None, None, None, None, None, None))
+            append((source, month, stored, wh, kind, None, credits, usd, None, None, None, None, None, None, None))
             return
         a = u.attribution
         who = owners.get(id(a))
         if who is None:
             who = owners[id(a)] = line_row(source, wh, hour, 0.0, 0.0, kind, None, a, None, None)[10:]
-        append((source, month, hour, wh, kind, u.query_id, credits, usd, u.user_name, u.fingerprint, *who))
+        append((source, month, stored, wh, kind, u.query_id, credits, usd, u.user_name, u.fingerprint, *who))
 
     apportion(usages, meters, rates, source=source, emit=emit)
     return out
@@ -173,15 +181,17 @@ def _apportion_rows(source: str, usages: Sequence[Usage], meters: Sequence[Meter
 def _day_lines(
     conn: Connection, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]],
     attribution: _Attributions,
-) -> Sequence[CostLine | tuple[Any, ...]]:
-    """The cost lines of ``source`` on ``day``, from the stored queries and meters."""
+) -> list[tuple[Any, ...]]:
+    """The cost lines of ``source`` on ``day``, from the stored queries and meters, as rows encoded
+    for ``conn``'s backend (``replace_cost_lines(..., encoded=True)``)."""
     start = day_start(day)
     end = start + timedelta(days=1)
     rows = usages_between(conn, source, start, end)
+    encode_time = time_encoder(conn.dialect.name)
     if method.kind == "jobs":
-        return _job_lines(source, rows, day, method, attribution)
+        return _job_lines(source, rows, day, method, attribution, encode_time)
     meters = meters_between(conn, source, start, end) if method.kind == "metered" else _time_meters(source, spans, start, end)
-    return _apportion_rows(source, _usages(rows, attribution), meters, method.rates)
+    return _apportion_rows(source, _usages(rows, attribution), meters, method.rates, encode_time)
 
 
 _WORKER_STORES: dict[str, Store] = {}
@@ -189,7 +199,7 @@ _WORKER_STORES: dict[str, Store] = {}
 
 def _day_lines_in_worker(
     url: str, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]]
-) -> Sequence[CostLine | tuple[Any, ...]]:
+) -> list[tuple[Any, ...]]:
     """:func:`_day_lines` in a worker process, on its own connection to the store at ``url``."""
     store = _WORKER_STORES.get(url)
     if store is None:
@@ -230,7 +240,7 @@ def materialize_costs(
         return report
     method = cost_method(platform, pricing)
     url = _shared_url(store) if pool is not None and len(todo) > 1 else None
-    ahead: deque[AsyncResult[Sequence[CostLine | tuple[Any, ...]]]] = deque()
+    ahead: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
     attribution = _Attributions()
     for i, day in enumerate(todo):
         if pool is not None and url is not None:
@@ -243,7 +253,7 @@ def materialize_costs(
             if lines is None:
                 lines = _day_lines(conn, source, day, method, spans, attribution)
             start = day_start(day)
-            report.lines += replace_cost_lines(conn, source, start, start + timedelta(days=1), lines)
+            report.lines += replace_cost_lines(conn, source, start, start + timedelta(days=1), lines, encoded=True)
             clear_dirty(conn, source, day)
         report.days += 1
     return report

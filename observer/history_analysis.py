@@ -25,10 +25,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any
+from typing import Any, NamedTuple
 
 from observer.attribution.queries import NO_HINTS, Hints, hints_of
-from observer.sql.analysis import FingerprintEntry, LineageCache
+from observer.sql.analysis import FingerprintEntry, LineageCache, tune_gc_for_analysis
 from observer.sql.comments import QueryTags, query_tags
 from observer.sql.fingerprint import fingerprint
 from observer.sql.lineage import LineageResult, extract_lineage, normalize_dialect
@@ -42,8 +42,9 @@ Workers return these plain values: they pickle in a fraction of the time of obje
 ingesting process — the busier one — does not have to encode or read tags at all."""
 
 
-@dataclass(frozen=True, slots=True)
-class RowAnalysis:
+class RowAnalysis(NamedTuple):
+    """One history row's analysis (a named tuple: a million are built per million-row ingest)."""
+
     fingerprint: str
     comment_meta: RawJson | None
     """The tags (and ``tool``) as stored in ``queries.comment_meta``."""
@@ -134,11 +135,13 @@ class HistoryAnalyzer:
             # forkserver: workers start from a clean process, safe even when the ingesting process
             # runs threads (the scheduler, the API); they import only observer.sql.
             method = "forkserver" if sys.platform == "linux" else "spawn"
-            self._pool = multiprocessing.get_context(method).Pool(workers)
+            self._pool = multiprocessing.get_context(method).Pool(workers, initializer=tune_gc_for_analysis)
         self.parsed = 0
         self.failures_by_dialect: dict[str, int] = {}
         self._new: dict[str, FingerprintEntry] = {}
         self._inflight: set[str] = set()
+        self._hints: dict[tuple[Any, ...], Hints] = {}
+        """One :class:`Hints` per distinct value (repeated by every run of the same dbt model, task …)."""
 
     def start(self, rows: list[tuple[str, str | None]]) -> Pending:
         """Begin phase 1 for ``(text, query_tag)`` rows."""
@@ -189,11 +192,21 @@ class HistoryAnalyzer:
         assert pending.tagged is not None
         out: list[RowAnalysis] = []
         append = out.append
-        get = self.cache.get
+        # The LRU's lookup inlined (every fingerprint is cached by now), its counter updated once.
+        lookup, touch = self.cache._data.__getitem__, self.cache._data.move_to_end
+        new = tuple.__new__
+        known = self._hints
+        if len(known) > 100_000:
+            known.clear()
         for fp, meta, hints in pending.tagged:
-            hit = get(fp)
-            assert hit is not None
-            append(RowAnalysis(fp, RawJson(meta) if meta is not None else None, NO_HINTS if hints is None else Hints(*hints), hit.lineage))
+            touch(fp)
+            if hints is None:
+                h = NO_HINTS
+            else:
+                found = known.get(hints)
+                h = found if found is not None else known.setdefault(hints, Hints(*hints))
+            append(new(RowAnalysis, (fp, None if meta is None else RawJson(meta), h, lookup(fp).lineage)))
+        self.cache.hits += len(out)
         return out
 
     def _store(self, texts: dict[str, str], results: list[tuple[str, LineageResult, float]]) -> None:

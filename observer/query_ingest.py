@@ -29,9 +29,11 @@ from observer.cost_ledger import LedgerReport, materialize_costs, remember_platf
 from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis
 from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
+from observer.sql.analysis import relaxed_gc
 from observer.sql.names import qualify_name
 from observer.store import Store
 from observer.store.attribution import context_version, load_attribution_context, run_index
+from observer.store.bulk import time_encoder
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
 from observer.store.queries import (
@@ -49,15 +51,33 @@ from observer.store.watermarks import all_watermarks, set_watermark
 CONTEXT_STREAM = "attribution-context"
 
 
-def target_keys(names: frozenset[str], platform: str, database: str | None, schema: str | None) -> tuple[AssetKey, ...]:
+def target_keys(
+    names: frozenset[str], platform: str, database: str | None, schema: str | None,
+    memo: dict[tuple[str, str | None, str | None], AssetKey | None] | None = None,
+) -> tuple[AssetKey, ...]:
     """Table names as a statement wrote them → asset keys, completed with the session's database and
-    schema; stages and external locations are dropped."""
+    schema; stages and external locations are dropped. ``memo`` keeps keys across calls (a history
+    names a few thousand tables in tens of thousands of query shapes)."""
     out = []
     for name in sorted(names):
-        if name.startswith(("@", "'")) or "://" in name:
-            continue  # stages and external locations are not catalog assets
-        out.append(AssetKey.of(platform, qualify_name(name, database=database, schema=schema)))
+        if memo is not None:
+            key = memo.get((name, database, schema), _MISSING)
+            if key is _MISSING:
+                key = memo[(name, database, schema)] = _asset_key(name, platform, database, schema)
+        else:
+            key = _asset_key(name, platform, database, schema)
+        if key is not None:
+            out.append(key)
     return tuple(out)
+
+
+_MISSING: Any = object()
+
+
+def _asset_key(name: str, platform: str, database: str | None, schema: str | None) -> AssetKey | None:
+    if name.startswith(("@", "'")) or "://" in name:
+        return None  # stages and external locations are not catalog assets
+    return AssetKey.of(platform, qualify_name(name, database=database, schema=schema))
 
 
 @dataclass
@@ -107,9 +127,11 @@ class QueryIngest:
             self.context: AttributionContext = load_attribution_context(conn)
             self.context_version = context_version(conn)
         self._shapes: dict[tuple[str, str | None, str | None], _Shape] = {}
+        self._keys: dict[tuple[str, str | None, str | None], AssetKey | None] = {}
         self._attributions: dict[tuple[Any, ...], Attributed] = {}
         self._known_counts: Counter[str] = Counter()
         self._seen_targets: set[AssetKey] = set()
+        self._encode_time = time_encoder(store.engine.dialect.name)
         self.queries_written = 0
         self.meters_written = 0
         with store.read() as conn:
@@ -122,9 +144,11 @@ class QueryIngest:
         key = (a.fingerprint, q.database_name, q.schema_name)
         shape = self._shapes.get(key)
         if shape is None:
+            if len(self._keys) > 200_000:
+                self._keys.clear()
             shape = self._shapes[key] = _Shape(
-                target_keys(a.lineage.targets, self.platform, q.database_name, q.schema_name),
-                target_keys(a.lineage.sources, self.platform, q.database_name, q.schema_name),
+                target_keys(a.lineage.targets, self.platform, q.database_name, q.schema_name, self._keys),
+                target_keys(a.lineage.sources, self.platform, q.database_name, q.schema_name, self._keys),
             )
         return shape
 
@@ -195,6 +219,7 @@ class QueryIngest:
             weights = b.weights
             values: dict[int, tuple[Attributed, tuple[Any, ...]]] = {}
             append = rows.append
+            encode_time = self._encode_time
             for q, a in zip(b.todo, analyses, strict=True):
                 found = self.attribute(q, a)
                 if q.status == "success":
@@ -204,7 +229,7 @@ class QueryIngest:
                 cached = values.get(id(found))
                 if cached is None or cached[0] is not found:
                     cached = values[id(found)] = (found, attribution_values(found.attribution, found.run_id))
-                append(query_row(q, a.fingerprint, a.comment_meta, cached[1], None, weights.get(q.query_id)))
+                append(query_row(q, a.fingerprint, a.comment_meta, cached[1], None, weights.get(q.query_id), encode_time=encode_time))
                 s, e = q.start_time.date(), q.end_time.date()
                 days.add(s)
                 if e != s:
@@ -219,7 +244,7 @@ class QueryIngest:
             if fp not in new_fps:
                 self._known_counts[fp] += n
         with self.store.transaction() as conn:
-            written = write_queries(conn, rows)
+            written = write_queries(conn, rows, encoded=True)
             if new_targets:
                 # tables seen written become catalog assets, so ownership rules and inference reach them
                 register_tables(conn, sorted(new_targets), self.source, self.now)
@@ -273,6 +298,18 @@ class QueryIngest:
         """Write ``(queries, watermarks)`` batches in order, three in flight: while one batch is
         attributed and written, the workers parse the new query shapes of the next and fingerprint
         the one after. Meters and measured weights go with the first batch."""
+        with relaxed_gc():
+            self._run(batches, meters=meters, acceleration=acceleration, weights=weights, progress=progress)
+
+    def _run(
+        self,
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]]],
+        *,
+        meters: Sequence[MeteringRecord],
+        acceleration: Sequence[MeteringRecord],
+        weights: Mapping[str, float] | None,
+        progress: Callable[[int], None],
+    ) -> None:
         flight: deque[_Batch] = deque()
         first = True
         done = 0
@@ -313,7 +350,8 @@ class QueryIngest:
                 bump_fingerprints(conn, dict(self._known_counts), self.now)
             self._known_counts.clear()
         try:
-            ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform, pool=self.analyzer.pool)
+            with relaxed_gc():
+                ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform, pool=self.analyzer.pool)
         finally:
             self.analyzer.close()
         self.report.details.update(

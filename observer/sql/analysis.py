@@ -36,7 +36,8 @@ from __future__ import annotations
 import gc
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -261,6 +262,20 @@ def tune_gc_for_analysis(full_every: int = 100) -> None:
     gc.freeze()
     young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, max(old, full_every))
+
+
+@contextmanager
+def relaxed_gc(full_every: int = 100) -> Iterator[None]:
+    """Within the block, full garbage collections at most once per ``full_every`` middle-generation
+    ones (see :func:`tune_gc_for_analysis`), the thresholds restored after it. For a process that
+    ingests history among other work (the CLI, the scheduler): a million-row ingest holds millions of
+    live rows and cached results, which every full collection walks."""
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], max(before[2], full_every))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 _DEFAULT: QueryAnalyzer | None = None

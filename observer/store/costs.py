@@ -174,12 +174,17 @@ def line_row(
 
 
 def replace_cost_lines(
-    conn: Connection, source: str, start: datetime, end: datetime, lines: Sequence[CostLine | tuple[Any, ...]]
+    conn: Connection, source: str, start: datetime, end: datetime, lines: Sequence[CostLine | tuple[Any, ...]],
+    *, encoded: bool = False,
 ) -> int:
-    """Make ``source``'s lines in ``[start, end)`` exactly ``lines`` (cost lines or :func:`line_row` rows)."""
+    """Make ``source``'s lines in ``[start, end)`` exactly ``lines`` (cost lines or :func:`line_row`
+    rows; ``encoded``: rows whose hour is already in the stored form, see
+    :func:`~observer.store.bulk.write_rows`)."""
     conn.execute(
         delete(cost_lines).where(cost_lines.c.source == source, cost_lines.c.hour >= start, cost_lines.c.hour < end)
     )
+    if encoded:
+        return write_rows(conn, cost_lines, LINE_COLUMNS, lines, encoded=True)  # type: ignore[arg-type]
     rows = [c if isinstance(c, tuple) else _line_row(c) for c in lines]
     return write_rows(conn, cost_lines, LINE_COLUMNS, rows)
 

@@ -8,7 +8,7 @@ credits) is updated in place. :func:`stored_revisions` lets the ingest path skip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -57,25 +57,33 @@ def query_row(
     attribution: Attribution | tuple[Any, ...],
     run_id: str | None = None,
     compute_weight: float | None = None,
+    *,
+    encode_time: Callable[[datetime], Any] | None = None,
 ) -> tuple[Any, ...]:
     """A row in :data:`QUERY_COLUMNS` order for :func:`write_queries`; ``attribution`` may be given
-    as its :func:`attribution_values` (then ``run_id`` is theirs)."""
-    meta = comment_meta if isinstance(comment_meta, RawJson) or not comment_meta else dict(comment_meta)
+    as its :func:`attribution_values` (then ``run_id`` is theirs). With ``encode_time`` (the store's
+    :func:`~observer.store.bulk.time_encoder`) and ``comment_meta`` as :class:`RawJson` or ``None``,
+    the row is built encoded: write it with ``write_queries(..., encoded=True)``."""
+    if comment_meta and not isinstance(comment_meta, RawJson):
+        comment_meta = dict(comment_meta)
     who = attribution if isinstance(attribution, tuple) else attribution_values(attribution, run_id)
     # QueryRecord's field order: source, query_id, platform, text, start, end, user … query_tag (6:16),
     # execution_ms … qas_bytes_scanned (16:26), compute_weight (26).
+    start, end = (q[4], q[5]) if encode_time is None else (encode_time(q[4]), encode_time(q[5]))
     return (
-        *q[0:3], fingerprint, q[3], *q[6:16], q[4], q[5], *q[16:26],
-        compute_weight if compute_weight is not None else q[26], meta, *who,
+        *q[0:3], fingerprint, q[3], *q[6:16], start, end, *q[16:26],
+        compute_weight if compute_weight is not None else q[26], comment_meta, *who,
     )
 
 
-def write_queries(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
+def write_queries(conn: Connection, rows: Sequence[tuple[Any, ...]], *, encoded: bool = False) -> int:
     """Upsert rows built by :func:`query_row`; returns how many were new or changed.
 
     A stored measured weight (``compute_weight``) is kept when a row arrives without one.
     """
-    return write_rows(conn, queries, QUERY_COLUMNS, rows, conflict=("source", "query_id"), keep=("compute_weight",))
+    return write_rows(
+        conn, queries, QUERY_COLUMNS, rows, conflict=("source", "query_id"), keep=("compute_weight",), encoded=encoded
+    )
 
 
 def set_weights(conn: Connection, source: str, weights: Mapping[str, float]) -> list[tuple[datetime, datetime]]:

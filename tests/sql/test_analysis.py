@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from datetime import timedelta
@@ -117,3 +118,18 @@ def test_gc_tuning_for_analysis_processes() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_relaxed_gc_is_scoped() -> None:
+    from observer.sql.analysis import relaxed_gc
+
+    before = gc.get_threshold()
+    with relaxed_gc(full_every=250):
+        assert gc.get_threshold() == (before[0], before[1], max(before[2], 250))
+    assert gc.get_threshold() == before
+    try:
+        with relaxed_gc():
+            raise RuntimeError("an ingest that fails")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before
