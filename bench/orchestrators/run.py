@@ -47,10 +47,10 @@ def bench_store(url: str, work: Path, label: str) -> None:
                         warehouse_user="DBT_PROD")
         tag = "with column lineage" if column_lineage else "table lineage only"
         src = "dbt" if column_lineage else "dbt-nocl"
-        report, _ = timed(f"dbt 2,000 models, first ingest ({tag})", lambda: ingest_dbt(store, cfg, src, work, NOW))
+        report, _ = timed(f"dbt 2,000 models, first ingest ({tag})", lambda store=store, cfg=cfg, src=src: ingest_dbt(store, cfg, src, work, NOW))
         print(f"    rows written {report.rows_written:,}; column edges {report.details['column_edges']:,};"
               f" unparsed {report.details['column_lineage_errors']}")
-        again, _ = timed(f"dbt re-ingest ({tag})", lambda: ingest_dbt(store, cfg, src, work, NOW))
+        again, _ = timed(f"dbt re-ingest ({tag})", lambda store=store, cfg=cfg, src=src: ingest_dbt(store, cfg, src, work, NOW))
         print(f"    rows written {again.rows_written:,}")
     ctx = RunContext(store, Settings(base_dir=work), NOW)
     collector = AirflowCollector(AirflowConfig(export_dir=work / "airflow"), "airflow")
