@@ -18,7 +18,7 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -140,40 +140,12 @@ class ExportReader:
             yield from self._json_rows([c.upper() for c in columns])
 
     def _csv_rows(self, picks: list[int]) -> Iterator[tuple[int, list[Any]] | BadLine]:
-        reader = self._csv
-        width = len(self.header.names)
-        line = reader.line_num + 1
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield BadLine(line, f"unreadable CSV: {exc}")
-                line = reader.line_num + 1
-                continue
-            if values and len(values) != width:
-                yield BadLine(line, f"expected {width} fields, found {len(values)}")
-            elif values:
-                yield line, [values[i] for i in picks]
-            line = reader.line_num + 1
+        return _csv_records(self._csv, len(self.header.names), picks, 0)
 
     def _json_rows(self, names: list[str]) -> Iterator[tuple[int, list[Any]] | BadLine]:
         assert self._first is not None
         yield self._first_line, [self._first.get(n) for n in names]
-        for number, text in enumerate(self._fh, start=self._first_line + 1):
-            if not text.strip():
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield BadLine(number, f"not JSON: {exc.msg}")
-                continue
-            if not isinstance(obj, dict):
-                yield BadLine(number, "expected a JSON object")
-                continue
-            upper = {k.upper(): v for k, v in obj.items()}
-            yield number, [upper.get(n) for n in names]
+        yield from _json_records(self._fh, names, self._first_line + 1)
 
     def close(self) -> None:
         self._fh.close()
@@ -183,6 +155,174 @@ class ExportReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _csv_records(reader: Any, width: int, picks: list[int], offset: int) -> Iterator[tuple[int, list[Any]] | BadLine]:
+    """Rows of a ``csv.reader`` whose first line is line ``offset + 1`` of the file (plus what the
+    reader has consumed already)."""
+    line = offset + reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadLine(line, f"unreadable CSV: {exc}")
+            line = offset + reader.line_num + 1
+            continue
+        if values and len(values) != width:
+            yield BadLine(line, f"expected {width} fields, found {len(values)}")
+        elif values:
+            yield line, [values[i] for i in picks]
+        line = offset + reader.line_num + 1
+
+
+def _json_records(lines: Iterable[str], names: list[str], first: int) -> Iterator[tuple[int, list[Any]] | BadLine]:
+    for number, text in enumerate(lines, start=first):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield BadLine(number, f"not JSON: {exc.msg}")
+            continue
+        if not isinstance(obj, dict):
+            yield BadLine(number, "expected a JSON object")
+            continue
+        upper = {k.upper(): v for k, v in obj.items()}
+        yield number, [upper.get(n) for n in names]
+
+
+# ── whole records in byte chunks, for parsing in other processes ──────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive whole records of an export file, as the file's bytes, with what is needed to turn
+    them into rows anywhere (:func:`chunk_rows`) — e.g. in a worker process, while the reading process
+    goes on with the next chunk."""
+
+    label: str
+    """The file's name, for messages."""
+    json: bool
+    width: int
+    """CSV: the header's number of fields."""
+    picks: tuple[int, ...]
+    """CSV: the positions of the wanted columns in the header."""
+    names: tuple[str, ...]
+    """The wanted columns (upper-cased)."""
+    first_line: int
+    """The file line the chunk starts on."""
+    data: bytes
+
+
+def read_chunks(path: Path, required: Sequence[str], optional: Sequence[str] = (), size: int = 4 << 20) -> tuple[tuple[str, ...], Iterator[Chunk]]:
+    """The columns rows will hold (as :meth:`ExportReader.columns`; a wrong header raises at once) and
+    the file's records in chunks of about ``size`` bytes, each ending where a record ends.
+
+    A CSV record ends at a newline outside double quotes — query texts hold newlines, quoted — which
+    an even count of quote characters before it tells (an escaped quote is two). The bytes are not
+    decoded here; each chunk is decoded where it is parsed, so the reading process only decompresses,
+    counts and cuts. :func:`chunk_rows` turns a chunk into exactly the rows and bad lines
+    :meth:`ExportReader.rows` gives for the same records.
+    """
+    with ExportReader(path) as reader:
+        columns = reader.columns(required, optional)
+        header = reader.header
+        jsonl = reader._json
+    positions = {n: i for i, n in enumerate(header.names)}
+    picks = () if jsonl else tuple(positions[c.upper()] for c in columns)
+    names = tuple(c.upper() for c in columns)
+    return columns, _chunks(path, header.file, jsonl, len(header.names), picks, names, size)
+
+
+def _chunks(path: Path, label: str, jsonl: bool, width: int, picks: tuple[int, ...], names: tuple[str, ...], size: int) -> Iterator[Chunk]:
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    with gzip.open(path, "rb") if gzipped else path.open("rb") as raw:
+        buf = b""
+        line = 1
+        scanned = quotes = 0  # bytes of buf searched for a record end, and the quotes among them
+        header_done = jsonl
+        while True:
+            block = raw.read(size)
+            if block:
+                buf += block
+            if not header_done:
+                end = _first_record_end(buf)
+                if end < 0 and block:
+                    continue
+                end = len(buf) if end < 0 else end
+                line += buf.count(b"\n", 0, end)
+                buf, header_done = buf[end:], True
+                scanned = quotes = 0
+            if not block:
+                if buf:
+                    yield Chunk(label, jsonl, width, picks, names, line, buf)
+                return
+            cut = buf.rfind(b"\n") + 1 if jsonl else _last_record_end(buf, scanned, quotes)
+            if cut <= 0:
+                if not jsonl:
+                    quotes += buf.count(b'"', scanned)
+                    scanned = len(buf)
+                continue
+            data, buf = buf[:cut], buf[cut:]
+            scanned = quotes = 0
+            yield Chunk(label, jsonl, width, picks, names, line, data)
+            line += data.count(b"\n")
+
+
+def _first_record_end(buf: bytes) -> int:
+    """The position after the first newline outside quotes (-1: none yet)."""
+    p = buf.find(b"\n")
+    while p >= 0:
+        if buf.count(b'"', 0, p) % 2 == 0:
+            return p + 1
+        p = buf.find(b"\n", p + 1)
+    return -1
+
+
+def _last_record_end(buf: bytes, scanned: int, quotes: int) -> int:
+    """The position after the last newline outside quotes at or beyond ``scanned`` (-1: none), given
+    the count of quotes in ``buf[:scanned]``; buf starts at a record start. Linear: quotes are
+    counted once, backwards from the end between newlines."""
+    total = quotes + buf.count(b'"', scanned)
+    after = 0  # quotes from the newline under test to the end
+    p, stop = buf.rfind(b"\n", scanned), len(buf)
+    while p >= 0:
+        after += buf.count(b'"', p, stop)
+        if (total - after) % 2 == 0:
+            return p + 1
+        stop = p
+        p = buf.rfind(b"\n", scanned, p)
+    return -1
+
+
+def chunk_rows(chunk: Chunk) -> Iterator[tuple[int, list[Any]] | BadLine]:
+    """``(line, values)`` and :class:`BadLine` for a chunk's records (see :func:`read_chunks`)."""
+    text = chunk.data.decode("utf-8", errors="replace")
+    if chunk.json:
+        return _json_records(io.StringIO(text), list(chunk.names), chunk.first_line)
+    return _csv_records(csv.reader(io.StringIO(text, newline="")), chunk.width, list(chunk.picks), chunk.first_line - 1)
+
+
+def make_records(
+    label: str, items: Iterable[tuple[int, list[Any]] | BadLine], make: Callable[[list[Any]], T], report: IngestReport
+) -> list[T]:
+    """Records made from ``items`` (rows and bad lines of file ``label``), bad ones counted in ``report``
+    with their line and field, as :func:`read_batches` does."""
+    out: list[T] = []
+    for item in items:
+        report.rows_read += 1
+        if isinstance(item, BadLine):
+            report.bad(f"{label}:{item.line}: {item.message}")
+            continue
+        line, values = item
+        try:
+            out.append(make(values))
+        except FieldError as exc:
+            report.bad(f"{label}:{line} [{exc.field}]: {exc.message}")
+    return out
 
 
 def expand_paths(patterns: Sequence[str | Path], base_dir: Path) -> list[Path]:

@@ -22,12 +22,18 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from observer.attribution.queries import NO_HINTS, Hints, hints_of
+from observer.exports import Chunk, chunk_rows, make_records, read_chunks
+from observer.fields import Layout
+from observer.model import QueryRecord
+from observer.plugins import IngestReport
 from observer.sql.analysis import FingerprintEntry, LineageCache, tune_gc_for_analysis
 from observer.sql.comments import QueryTags, query_tags
 from observer.sql.fingerprint import fingerprint
@@ -89,6 +95,21 @@ def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]
     return out
 
 
+RecordFactory = Callable[[Layout], Callable[[list[Any]], QueryRecord]]
+"""Makes a row → :class:`QueryRecord` function for a file's column layout (it may raise
+:class:`~observer.fields.FieldError`); must pickle (a class or a ``functools.partial`` of one), as it
+runs in the workers."""
+
+
+def _read_chunk(dialect: str | None, chunk: Chunk, columns: tuple[str, ...], factory: RecordFactory) -> tuple[list[tuple[Any, ...]], list[Tagged], IngestReport]:
+    """A chunk of an export → its records (as plain tuples: they pickle faster and a read-only
+    mapping does not pickle at all), their phase-1 analysis, and the rows read and bad."""
+    report = IngestReport()
+    records = make_records(chunk.label, chunk_rows(chunk), factory(Layout.of(columns)), report)
+    tagged = _fingerprint_rows(dialect, [(q.text, q.query_tag) for q in records])
+    return [q[:-1] if not q.labels else (*q[:-1], dict(q.labels)) for q in records], tagged, report
+
+
 def _parse_texts(dialect: str | None, items: Sequence[tuple[str, str]]) -> list[tuple[str, LineageResult, float]]:
     out = []
     for fp, text in items:
@@ -96,6 +117,10 @@ def _parse_texts(dialect: str | None, items: Sequence[tuple[str, str]]) -> list[
         lineage = extract_lineage(text, dialect)
         out.append((fp, lineage, (time.perf_counter() - started) * 1000))
     return out
+
+
+def _record(values: tuple[Any, ...]) -> QueryRecord:
+    return QueryRecord(*values)
 
 
 def _chunks(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
@@ -149,6 +174,52 @@ class HistoryAnalyzer:
             return Pending(rows, None, _fingerprint_rows(self.dialect, rows))
         parts = [self._pool.apply_async(_fingerprint_rows, (self.dialect, chunk)) for chunk in _chunks(rows, self.workers)]
         return Pending(rows, parts)
+
+    def read(
+        self, paths: Sequence[Path], required: Sequence[str], optional: Sequence[str], factory: RecordFactory,
+        report: IngestReport, batch_size: int = 20_000,
+    ) -> Iterator[tuple[list[QueryRecord], list[Tagged]]]:
+        """Read query-history export files into batches of records *with their phase-1 analysis*:
+        the reading process only decompresses and cuts the files into chunks of whole records
+        (:func:`observer.exports.read_chunks`); the workers parse, check and fingerprint the rows, a
+        few chunks ahead. Bad rows are counted in ``report`` exactly as
+        :func:`observer.exports.read_batches` counts them. Hand each batch to :meth:`start_tagged`."""
+        records: list[QueryRecord] = []
+        tagged: list[Tagged] = []
+        ahead = deque[Any]()
+        depth = 2 * self.workers + 2
+
+        def collect(result: tuple[list[tuple[Any, ...]], list[Tagged], IngestReport]) -> None:
+            rows, tags, part = result
+            records.extend(map(_record, rows))
+            tagged.extend(tags)
+            report.merge(part)
+
+        for path in paths:
+            columns, chunks = read_chunks(path, required, optional)
+            for chunk in chunks:
+                if self._pool is None:
+                    collect(_read_chunk(self.dialect, chunk, columns, factory))
+                else:
+                    ahead.append(self._pool.apply_async(_read_chunk, (self.dialect, chunk, columns, factory)))
+                    if len(ahead) < depth:
+                        continue
+                    collect(ahead.popleft().get())
+                while len(records) >= batch_size:
+                    yield records[:batch_size], tagged[:batch_size]
+                    del records[:batch_size], tagged[:batch_size]
+            while ahead:
+                collect(ahead.popleft().get())
+                while len(records) >= batch_size:
+                    yield records[:batch_size], tagged[:batch_size]
+                    del records[:batch_size], tagged[:batch_size]
+        if records:
+            yield records, tagged
+
+    def start_tagged(self, rows: list[tuple[str, str | None]], tagged: list[Tagged]) -> Pending:
+        """A batch whose phase 1 is done already (by :meth:`read`): ``(text, query_tag)`` rows and
+        their results, in the same order."""
+        return Pending(rows, None, tagged)
 
     def advance(self, pending: Pending) -> None:
         """Collect phase 1 and submit phase 2 — the parses of fingerprints neither cached, stored, nor

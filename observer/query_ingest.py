@@ -26,7 +26,7 @@ from typing import Any
 from observer.attribution.queries import Attributed, AttributionContext, QueryFacts, attribute_query
 from observer.config import Settings
 from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
-from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis
+from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis, Tagged
 from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
 from observer.sql.analysis import relaxed_gc
@@ -177,19 +177,21 @@ class QueryIngest:
 
     # ── per batch ────────────────────────────────────────────────────────────────────────────────────
 
-    def _changed(self, queries: Sequence[QueryRecord], weights: Mapping[str, float]) -> list[QueryRecord]:
-        """The rows the store does not already hold as they are."""
+    def _changed(self, queries: Sequence[QueryRecord], weights: Mapping[str, float]) -> list[int]:
+        """Positions of the rows the store does not already hold as they are."""
         with self.store.read() as conn:
             stored = stored_revisions(conn, self.source, [q.query_id for q in queries])
+        if not stored:
+            return list(range(len(queries)))
         todo = []
-        for q in queries:
+        for i, q in enumerate(queries):
             old = stored.get(q.query_id)
             if old is None or old[:-1] != _revision(q):
-                todo.append(q)
+                todo.append(i)
             else:
                 weight = weights.get(q.query_id, q.compute_weight)
                 if weight is not None and weight != old[-1]:
-                    todo.append(q)
+                    todo.append(i)
         return todo
 
     def _begin(
@@ -201,10 +203,19 @@ class QueryIngest:
         weights: Mapping[str, float] | None = None,
         watermarks: Mapping[str, str] | None = None,
         loose_weights: dict[str, float] | None = None,
+        tagged: Sequence[Tagged] | None = None,
     ) -> _Batch:
         weights = weights or {}
-        todo = self._changed(queries, weights) if queries else []
-        pending = self.analyzer.start([(q.text, q.query_tag) for q in todo]) if todo else None
+        positions = self._changed(queries, weights) if queries else []
+        if len(positions) == len(queries):
+            todo = list(queries)
+        else:
+            todo = [queries[i] for i in positions]
+            tagged = None if tagged is None else [tagged[i] for i in positions]
+        pending = None
+        if todo:
+            rows = [(q.text, q.query_tag) for q in todo]
+            pending = self.analyzer.start(rows) if tagged is None else self.analyzer.start_tagged(rows, list(tagged))
         return _Batch(todo, pending, meters, acceleration, weights, loose_weights or {}, watermarks or {}, len(queries))
 
     def _complete(self, b: _Batch) -> None:
@@ -288,7 +299,7 @@ class QueryIngest:
 
     def run(
         self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]]],
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged]]],
         *,
         meters: Sequence[MeteringRecord] = (),
         acceleration: Sequence[MeteringRecord] = (),
@@ -297,13 +308,15 @@ class QueryIngest:
     ) -> None:
         """Write ``(queries, watermarks)`` batches in order, three in flight: while one batch is
         attributed and written, the workers parse the new query shapes of the next and fingerprint
-        the one after. Meters and measured weights go with the first batch."""
+        the one after. A batch may carry its phase-1 analysis already (``(queries, watermarks,
+        tagged)`` from :meth:`HistoryAnalyzer.read`). Meters and measured weights go with the first
+        batch."""
         with relaxed_gc():
             self._run(batches, meters=meters, acceleration=acceleration, weights=weights, progress=progress)
 
     def _run(
         self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]]],
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged]]],
         *,
         meters: Sequence[MeteringRecord],
         acceleration: Sequence[MeteringRecord],
@@ -314,12 +327,13 @@ class QueryIngest:
         first = True
         done = 0
         seen: set[str] = set()
-        for queries, marks in batches:
+        for batch in batches:
+            queries, marks = batch[0], batch[1]
             if weights:
                 seen.update(q.query_id for q in queries)
             flight.append(self._begin(
                 queries, meters if first else (), acceleration=acceleration if first else (), weights=weights,
-                watermarks=marks,
+                watermarks=marks, tagged=batch[2] if len(batch) > 2 else None,  # type: ignore[misc]
             ))
             first = False
             if len(flight) >= 2 and flight[-2].pending is not None:

@@ -12,6 +12,7 @@ Two modes, one path into the store (:class:`observer.query_ingest.QueryIngest`):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from collectors.snowflake.parse import (
 from observer import fields as f
 from observer.config import Settings
 from observer.exports import expand_paths, read_batches
+from observer.history_analysis import Tagged
 from observer.model import MeteringRecord, QueryRecord
 from observer.plugins import IngestReport, RunContext
 from observer.query_ingest import QueryIngest
@@ -124,21 +126,14 @@ def ingest_snowflake_exports(
         store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report, workers=workers
     )
 
-    parsers: dict[int, QueryHistoryParser] = {}
+    factory = functools.partial(QueryHistoryParser, source=source, platform=platform)
 
-    def make(row: list[Any], layout: f.Layout) -> QueryRecord:
-        parser = parsers.get(id(layout))
-        if parser is None:
-            parsers.clear()
-            parser = parsers[id(layout)] = QueryHistoryParser(layout, source=source, platform=platform)
-        return parser(row)
-
-    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str]]]:
+    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str], list[Tagged]]]:
         latest: datetime | None = None
-        for qbatch in read_batches(query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL, make, report, batch_size):
+        for qbatch, tagged in ingest.analyzer.read(query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL, factory, report, batch_size):
             batch_latest = max(q.end_time for q in qbatch)
             latest = batch_latest if latest is None or batch_latest > latest else latest
-            yield qbatch, {"query_history": latest.isoformat()}
+            yield qbatch, {"query_history": latest.isoformat()}, tagged
 
     try:
         ingest.run(batches(), meters=meters, acceleration=accel, weights=weights, progress=lambda done: progress(done, None))
