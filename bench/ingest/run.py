@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 
 class DescendantsCPU:
-    """CPU seconds of this process's descendants, sampled from /proc while they run.
+    """CPU seconds and peak RSS of this process's descendants, sampled from /proc while they run.
 
     The analysis workers are started by a forkserver, so their CPU is not in this process's
     ``RUSAGE_CHILDREN``; this keeps the last reading of every descendant seen instead."""
@@ -40,6 +40,7 @@ class DescendantsCPU:
         import threading
 
         self.seen: dict[int, float] = {}
+        self.peak_rss_kb: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._tick = os.sysconf("SC_CLK_TCK")
@@ -70,6 +71,12 @@ class DescendantsCPU:
                 p, hops = parents.get(p), hops + 1
             if p == root:
                 self.seen[pid] = seconds
+                try:
+                    with open(f"/proc/{pid}/status") as fh:
+                        hwm = next((int(x.split()[1]) for x in fh if x.startswith("VmHWM:")), 0)
+                except OSError:
+                    continue
+                self.peak_rss_kb[pid] = max(self.peak_rss_kb.get(pid, 0), hwm)
 
     def stop(self) -> float:
         self._stop.set()
@@ -106,7 +113,7 @@ def child(store_url: str, folder: Path, workers: int) -> None:
         "cost_days": report.details.get("cost_days"),
         "cost_lines": report.details.get("cost_lines"),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "worker_peak_rss_mb": round(max(descendants.peak_rss_kb.values(), default=0) / 1024),
     }))
     store.dispose()
 
