@@ -95,17 +95,31 @@ def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]
     return out
 
 
-RecordFactory = Callable[[Layout], Callable[[list[Any]], QueryRecord]]
+RecordFactory = Callable[[Layout], Callable[[list[Any]], QueryRecord | None]]
 """Makes a row → :class:`QueryRecord` function for a file's column layout (it may raise
-:class:`~observer.fields.FieldError`); must pickle (a class or a ``functools.partial`` of one), as it
-runs in the workers."""
+:class:`~observer.fields.FieldError`, and returns ``None`` for a row that is not a query to keep);
+must pickle (a class, or a ``functools.partial`` of one such as :class:`RowMaker`), as it runs in
+the workers."""
+
+
+class RowMaker:
+    """A collector's ``make(row, layout, **options) -> QueryRecord | None`` bound to one layout;
+    ``functools.partial(RowMaker, make, **options)`` is a :data:`RecordFactory`."""
+
+    __slots__ = ("layout", "make", "options")
+
+    def __init__(self, make: Callable[..., QueryRecord | None], layout: Layout, **options: Any) -> None:
+        self.make, self.layout, self.options = make, layout, options
+
+    def __call__(self, row: list[Any]) -> QueryRecord | None:
+        return self.make(row, self.layout, **self.options)
 
 
 def _read_chunk(dialect: str | None, chunk: Chunk, columns: tuple[str, ...], factory: RecordFactory) -> tuple[list[tuple[Any, ...]], list[Tagged], IngestReport]:
     """A chunk of an export → its records (as plain tuples: they pickle faster and a read-only
     mapping does not pickle at all), their phase-1 analysis, and the rows read and bad."""
     report = IngestReport()
-    records = make_records(chunk.label, chunk_rows(chunk), factory(Layout.of(columns)), report)
+    records = [q for q in make_records(chunk.label, chunk_rows(chunk), factory(Layout.of(columns)), report) if q is not None]
     tagged = _fingerprint_rows(dialect, [(q.text, q.query_tag) for q in records])
     return [q[:-1] if not q.labels else (*q[:-1], dict(q.labels)) for q in records], tagged, report
 

@@ -18,15 +18,16 @@ and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`ob
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from observer.attribution.queries import Attributed, AttributionContext, QueryFacts, attribute_query
 from observer.config import Settings
 from observer.cost_ledger import LedgerReport, materialize_costs, remember_platform
-from observer.history_analysis import HistoryAnalyzer, Pending, RowAnalysis, Tagged
+from observer.history_analysis import HistoryAnalyzer, Pending, RecordFactory, RowAnalysis, Tagged
 from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
 from observer.sql.analysis import relaxed_gc
@@ -380,6 +381,21 @@ class QueryIngest:
     def abort(self) -> None:
         """Stop the analysis workers without waiting (after an error)."""
         self.analyzer.__exit__()
+
+
+def export_batches(
+    ingest: QueryIngest, paths: Sequence[Path], required: Sequence[str], optional: Sequence[str],
+    factory: RecordFactory, report: IngestReport, batch_size: int = 20_000, *, stream: str | None = None,
+) -> Iterator[tuple[list[QueryRecord], dict[str, str], list[Tagged]]]:
+    """Batches for :meth:`QueryIngest.run` from query-history export files, read by the ingest's
+    analysis workers (:meth:`HistoryAnalyzer.read`); with ``stream``, each batch carries the latest
+    end time read so far as that stream's watermark."""
+    latest: datetime | None = None
+    for records, tagged in ingest.analyzer.read(paths, required, optional, factory, report, batch_size):
+        if stream is not None and records:
+            top = max(q.end_time for q in records)
+            latest = top if latest is None or top > latest else latest
+        yield records, ({stream: latest.isoformat()} if stream is not None and latest is not None else {}), tagged
 
 
 def _revision(q: QueryRecord) -> tuple[Any, ...]:

@@ -91,3 +91,27 @@ def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
     assert _chunked(path, 3) == []
     path.write_text('QUERY_ID,QUERY_TEXT,"NOTE\nX"\nq1,"a\nb",c\n')
     assert _chunked(path, 3) == _sequential(path) == [(3, ["q1", "a\nb"])]
+
+
+def test_worker_processes_read_what_the_ingesting_process_reads() -> None:
+    # Each export collector's row maker goes to the workers pickled (RowMaker in a partial); the
+    # records, their analysis and the bad-row report must not depend on where the rows were read.
+    import functools
+
+    from collectors.bigquery.parse import OPTIONAL as BQ_OPTIONAL
+    from collectors.bigquery.parse import REQUIRED as BQ_REQUIRED
+    from collectors.bigquery.parse import job_record
+    from observer.history_analysis import HistoryAnalyzer, RowMaker
+    from observer.plugins import IngestReport
+
+    jobs = Path(__file__).parent / "collectors" / "bigquery" / "fixtures" / "jobs.jsonl"
+    factory = functools.partial(RowMaker, job_record, source="bq", platform="bigquery")
+    results = []
+    for workers in (0, 2):
+        report = IngestReport()
+        with HistoryAnalyzer(None, "bigquery", workers=workers) as analyzer:  # type: ignore[arg-type]
+            batches = list(analyzer.read([jobs], BQ_REQUIRED, BQ_OPTIONAL, factory, report, batch_size=3))
+        results.append((batches, report.rows_read, report.rows_bad, report.errors))
+    assert results[0] == results[1]
+    batches = results[0][0]
+    assert sum(len(records) for records, _ in batches) > 3 and all(len(r) == len(t) for r, t in batches)

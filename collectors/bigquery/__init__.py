@@ -4,20 +4,22 @@ the region's tables and columns (INFORMATION_SCHEMA.TABLES, TABLE_STORAGE, TABLE
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from collectors.bigquery.client import BigQueryClient
 from collectors.bigquery.config import BigQueryConfig
 from collectors.bigquery.parse import OPTIONAL, REQUIRED, catalog_assets, job_record
 from observer import fields as f
 from observer.config import Settings
-from observer.exports import expand_paths, read_batches
+from observer.exports import expand_paths
+from observer.history_analysis import RowMaker
 from observer.model import QueryRecord
 from observer.plugins import IngestReport, RunContext
-from observer.query_ingest import QueryIngest
+from observer.query_ingest import QueryIngest, export_batches
 from observer.store import Store
 from observer.store.assets import upsert_assets
 from observer.store.watermarks import get_watermark
@@ -65,20 +67,10 @@ def ingest_bigquery_jobs(
     workers = 2 if sum(p.stat().st_size for p in files) > 4_000_000 else 0
     ingest = QueryIngest(store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report, workers=workers)
 
-    def make(row: list[Any], layout: f.Layout) -> QueryRecord | None:
-        return job_record(row, layout, source=source, platform=platform)
-
-    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str]]]:
-        latest: datetime | None = None
-        for batch in read_batches(files, REQUIRED, OPTIONAL, make, report, batch_size):
-            records = _records(batch)
-            if records:
-                top = max(q.end_time for q in records)
-                latest = top if latest is None or top > latest else latest
-            yield records, ({"jobs": latest.isoformat()} if latest else {})
-
     try:
-        ingest.run(batches(), progress=lambda done: progress(done, None))
+        factory = functools.partial(RowMaker, job_record, source=source, platform=platform)
+        batches = export_batches(ingest, files, REQUIRED, OPTIONAL, factory, report, batch_size, stream="jobs")
+        ingest.run(batches, progress=lambda done: progress(done, None))
     except BaseException:
         ingest.abort()
         raise

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from collectors.databricks.client import DatabricksClient
 from collectors.databricks.config import DatabricksConfig
@@ -22,9 +23,10 @@ from collectors.databricks.parse import (
 from observer import fields as f
 from observer.config import Settings
 from observer.exports import expand_paths, read_batches
+from observer.history_analysis import RowMaker
 from observer.model import MeteringRecord, QueryRecord
 from observer.plugins import IngestReport, RunContext
-from observer.query_ingest import QueryIngest
+from observer.query_ingest import QueryIngest, export_batches
 from observer.store import Store
 from observer.store.watermarks import get_watermark
 
@@ -78,15 +80,10 @@ def ingest_databricks_exports(
     workers = 2 if sum(p.stat().st_size for p in query_history) > 4_000_000 else 0
     ingest = QueryIngest(store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report, workers=workers)
 
-    def make(row: list[Any], layout: f.Layout) -> QueryRecord | None:
-        return statement_record(row, layout, source=source, platform=platform)
-
-    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str]]]:
-        for batch in read_batches(query_history, HISTORY_REQUIRED, HISTORY_OPTIONAL, make, report, batch_size):
-            yield [q for q in batch if q is not None], {}
-
     try:
-        ingest.run(batches(), meters=combine_meters(meters), progress=lambda done: progress(done, None))
+        factory = functools.partial(RowMaker, statement_record, source=source, platform=platform)
+        batches = export_batches(ingest, query_history, HISTORY_REQUIRED, HISTORY_OPTIONAL, factory, report, batch_size)
+        ingest.run(batches, meters=combine_meters(meters), progress=lambda done: progress(done, None))
     except BaseException:
         ingest.abort()
         raise

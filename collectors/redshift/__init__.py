@@ -3,20 +3,22 @@ look-back, or exported) → attributed queries costed by compute-hour of the clu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from collectors.redshift.client import RedshiftClient
 from collectors.redshift.config import RedshiftConfig
 from collectors.redshift.parse import OPTIONAL, REQUIRED, query_record
 from observer import fields as f
 from observer.config import Settings
-from observer.exports import expand_paths, read_batches
+from observer.exports import expand_paths
+from observer.history_analysis import RowMaker
 from observer.model import QueryRecord
 from observer.plugins import IngestReport, RunContext
-from observer.query_ingest import QueryIngest
+from observer.query_ingest import QueryIngest, export_batches
 from observer.store import Store
 from observer.store.watermarks import get_watermark
 
@@ -64,15 +66,12 @@ def ingest_redshift_exports(
     workers = 2 if sum(p.stat().st_size for p in files) > 4_000_000 else 0
     ingest = QueryIngest(store, settings, source=source, platform=config.platform, dialect=DIALECT, now=now, report=report, workers=workers)
 
-    def make(row: list[Any], layout: f.Layout) -> QueryRecord | None:
-        return query_record(row, layout, source=source, cluster=cluster, platform=config.platform, default_schema=config.default_schema)
-
-    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str]]]:
-        for batch in read_batches(files, REQUIRED, OPTIONAL, make, report, config.batch_size):
-            yield [q for q in batch if q is not None], {}
-
     try:
-        ingest.run(batches(), progress=lambda done: progress(done, None))
+        factory = functools.partial(
+            RowMaker, query_record, source=source, cluster=cluster, platform=config.platform, default_schema=config.default_schema
+        )
+        batches = export_batches(ingest, files, REQUIRED, OPTIONAL, factory, report, config.batch_size)
+        ingest.run(batches, progress=lambda done: progress(done, None))
     except BaseException:
         ingest.abort()
         raise

@@ -13,7 +13,7 @@ Two modes, one path into the store (:class:`observer.query_ingest.QueryIngest`):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,10 +37,9 @@ from collectors.snowflake.parse import (
 from observer import fields as f
 from observer.config import Settings
 from observer.exports import expand_paths, read_batches
-from observer.history_analysis import Tagged
 from observer.model import MeteringRecord, QueryRecord
 from observer.plugins import IngestReport, RunContext
-from observer.query_ingest import QueryIngest
+from observer.query_ingest import QueryIngest, export_batches
 from observer.store import Store
 from observer.store.assets import upsert_assets
 from observer.store.watermarks import get_watermark
@@ -126,17 +125,12 @@ def ingest_snowflake_exports(
         store, settings, source=source, platform=platform, dialect=DIALECT, now=now, report=report, workers=workers
     )
 
-    factory = functools.partial(QueryHistoryParser, source=source, platform=platform)
-
-    def batches() -> Iterator[tuple[list[QueryRecord], dict[str, str], list[Tagged]]]:
-        latest: datetime | None = None
-        for qbatch, tagged in ingest.analyzer.read(query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL, factory, report, batch_size):
-            batch_latest = max(q.end_time for q in qbatch)
-            latest = batch_latest if latest is None or batch_latest > latest else latest
-            yield qbatch, {"query_history": latest.isoformat()}, tagged
-
     try:
-        ingest.run(batches(), meters=meters, acceleration=accel, weights=weights, progress=lambda done: progress(done, None))
+        batches = export_batches(
+            ingest, query_history, QUERY_HISTORY_REQUIRED, QUERY_HISTORY_OPTIONAL,
+            functools.partial(QueryHistoryParser, source=source, platform=platform), report, batch_size, stream="query_history",
+        )
+        ingest.run(batches, meters=meters, acceleration=accel, weights=weights, progress=lambda done: progress(done, None))
     except BaseException:
         ingest.abort()
         raise
