@@ -30,7 +30,7 @@ from observer.attribution.cost import Usage, always_on_meters, apportion, hour_s
 from observer.attribution.pricing import DatedRates, bigquery_billed_bytes, bigquery_on_demand_tib, slot_hours
 from observer.config import Pricing
 from observer.model import AssetKey, Attribution, MeteringRecord
-from observer.store import Store, open_store
+from observer.store import Store, shared_url, worker_store
 from observer.store.bulk import time_encoder
 from observer.store.costs import (
     clear_dirty,
@@ -194,26 +194,12 @@ def _day_lines(
     return _apportion_rows(source, _usages(rows, attribution), meters, method.rates, encode_time)
 
 
-_WORKER_STORES: dict[str, Store] = {}
-
-
 def _day_lines_in_worker(
     url: str, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]]
 ) -> list[tuple[Any, ...]]:
     """:func:`_day_lines` in a worker process, on its own connection to the store at ``url``."""
-    store = _WORKER_STORES.get(url)
-    if store is None:
-        store = _WORKER_STORES[url] = open_store(url, migrate=False)
-    with store.read() as conn:
+    with worker_store(url).read() as conn:
         return _day_lines(conn, source, day, method, spans, _Attributions())
-
-
-def _shared_url(store: Store) -> str | None:
-    """The store's URL when other processes can open the same database (not an in-memory SQLite)."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:" or "mode=memory" in str(url)):
-        return None
-    return url.render_as_string(hide_password=False)
 
 
 @dataclass
@@ -239,7 +225,7 @@ def materialize_costs(
     if not todo or platform is None:
         return report
     method = cost_method(platform, pricing)
-    url = _shared_url(store) if pool is not None and len(todo) > 1 else None
+    url = shared_url(store) if pool is not None and len(todo) > 1 else None
     ahead: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
     attribution = _Attributions()
     for i, day in enumerate(todo):

@@ -23,7 +23,7 @@ import multiprocessing
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
@@ -38,8 +38,10 @@ from observer.sql.analysis import FingerprintEntry, LineageCache, tune_gc_for_an
 from observer.sql.comments import QueryTags, query_tags
 from observer.sql.fingerprint import fingerprint
 from observer.sql.lineage import LineageResult, extract_lineage, normalize_dialect
+from observer.store import worker_store
 from observer.store.bulk import RawJson, encode_json
 from observer.store.fingerprints import FingerprintRepository
+from observer.store.queries import revision, stored_revisions
 
 Tagged = tuple[str, str | None, tuple[Any, ...] | None]
 """Phase-1 result per row: fingerprint, the tags as stored (encoded JSON, ``None`` when there are
@@ -81,10 +83,15 @@ def _fields(h: Hints) -> tuple[Any, ...]:
             h.dagster_run_id, h.dagster_step, h.dagster_asset)
 
 
-def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]]) -> list[Tagged]:
+def _fingerprint_rows(dialect: str | None, rows: Sequence[tuple[str, str | None]], skip: Collection[int] = ()) -> list[Tagged]:
+    """Phase 1 for ``(text, query_tag)`` rows; the positions in ``skip`` get a placeholder (``None``
+    in the result: rows known not to be needed)."""
     out: list[Tagged] = []
     append = out.append
-    for text, tag in rows:
+    for i, (text, tag) in enumerate(rows):
+        if skip and i in skip:
+            append(None)  # type: ignore[arg-type]
+            continue
         fp = fingerprint(text, dialect)
         if tag or "--" in text or "/*" in text:
             t = query_tags(text, tag)
@@ -115,12 +122,23 @@ class RowMaker:
         return self.make(row, self.layout, **self.options)
 
 
-def _read_chunk(dialect: str | None, chunk: Chunk, columns: tuple[str, ...], factory: RecordFactory) -> tuple[list[tuple[Any, ...]], list[Tagged], IngestReport]:
+def _read_chunk(
+    dialect: str | None, chunk: Chunk, columns: tuple[str, ...], factory: RecordFactory, stored: tuple[str, str] | None = None,
+) -> tuple[list[tuple[Any, ...]], list[Tagged | None], IngestReport]:
     """A chunk of an export → its records (as plain tuples: they pickle faster and a read-only
-    mapping does not pickle at all), their phase-1 analysis, and the rows read and bad."""
+    mapping does not pickle at all), their phase-1 analysis, and the rows read and bad. With
+    ``stored`` (store URL, source), rows the store already holds as they are get ``None`` instead
+    of an analysis: re-reading an export then costs a lookup per row here too."""
     report = IngestReport()
     records = [q for q in make_records(chunk.label, chunk_rows(chunk), factory(Layout.of(columns)), report) if q is not None]
-    tagged = _fingerprint_rows(dialect, [(q.text, q.query_tag) for q in records])
+    skip: set[int] = set()
+    if stored is not None and records:
+        url, source = stored
+        with worker_store(url).read() as conn:
+            old = stored_revisions(conn, source, [q.query_id for q in records])
+        if old:
+            skip = {i for i, q in enumerate(records) if (o := old.get(q.query_id)) is not None and o[:-1] == revision(q)}
+    tagged: list[Tagged | None] = list(_fingerprint_rows(dialect, [(q.text, q.query_tag) for q in records], skip))
     return [q[:-1] if not q.labels else (*q[:-1], dict(q.labels)) for q in records], tagged, report
 
 
@@ -191,19 +209,21 @@ class HistoryAnalyzer:
 
     def read(
         self, paths: Sequence[Path], required: Sequence[str], optional: Sequence[str], factory: RecordFactory,
-        report: IngestReport, batch_size: int = 20_000,
-    ) -> Iterator[tuple[list[QueryRecord], list[Tagged]]]:
+        report: IngestReport, batch_size: int = 20_000, *, stored: tuple[str, str] | None = None,
+    ) -> Iterator[tuple[list[QueryRecord], list[Tagged | None]]]:
         """Read query-history export files into batches of records *with their phase-1 analysis*:
         the reading process only decompresses and cuts the files into chunks of whole records
         (:func:`observer.exports.read_chunks`); the workers parse, check and fingerprint the rows, a
         few chunks ahead. Bad rows are counted in ``report`` exactly as
-        :func:`observer.exports.read_batches` counts them. Hand each batch to :meth:`start_tagged`."""
+        :func:`observer.exports.read_batches` counts them. With ``stored`` (see :func:`_read_chunk`),
+        rows the store holds unchanged come without analysis (``None``). Hand each batch to
+        :meth:`start_tagged`."""
         records: list[QueryRecord] = []
-        tagged: list[Tagged] = []
+        tagged: list[Tagged | None] = []
         ahead = deque[Any]()
         depth = 2 * self.workers + 2
 
-        def collect(result: tuple[list[tuple[Any, ...]], list[Tagged], IngestReport]) -> None:
+        def collect(result: tuple[list[tuple[Any, ...]], list[Tagged | None], IngestReport]) -> None:
             rows, tags, part = result
             records.extend(map(_record, rows))
             tagged.extend(tags)
@@ -213,9 +233,9 @@ class HistoryAnalyzer:
             columns, chunks = read_chunks(path, required, optional)
             for chunk in chunks:
                 if self._pool is None:
-                    collect(_read_chunk(self.dialect, chunk, columns, factory))
+                    collect(_read_chunk(self.dialect, chunk, columns, factory, stored))
                 else:
-                    ahead.append(self._pool.apply_async(_read_chunk, (self.dialect, chunk, columns, factory)))
+                    ahead.append(self._pool.apply_async(_read_chunk, (self.dialect, chunk, columns, factory, stored)))
                     if len(ahead) < depth:
                         continue
                     collect(ahead.popleft().get())
@@ -230,10 +250,14 @@ class HistoryAnalyzer:
         if records:
             yield records, tagged
 
-    def start_tagged(self, rows: list[tuple[str, str | None]], tagged: list[Tagged]) -> Pending:
+    def start_tagged(self, rows: list[tuple[str, str | None]], tagged: list[Tagged | None]) -> Pending:
         """A batch whose phase 1 is done already (by :meth:`read`): ``(text, query_tag)`` rows and
-        their results, in the same order."""
-        return Pending(rows, None, tagged)
+        their results, in the same order; a row without one (``None``) is analysed here."""
+        missing = [i for i, t in enumerate(tagged) if t is None]
+        if missing:
+            for i, t in zip(missing, _fingerprint_rows(self.dialect, [rows[i] for i in missing]), strict=True):
+                tagged[i] = t
+        return Pending(rows, None, tagged)  # type: ignore[arg-type]
 
     def advance(self, pending: Pending) -> None:
         """Collect phase 1 and submit phase 2 — the parses of fingerprints neither cached, stored, nor

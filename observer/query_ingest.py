@@ -32,7 +32,7 @@ from observer.model import AssetKey, MeteringRecord, QueryRecord
 from observer.plugins import IngestReport
 from observer.sql.analysis import relaxed_gc
 from observer.sql.names import qualify_name
-from observer.store import Store
+from observer.store import Store, shared_url
 from observer.store.attribution import context_version, load_attribution_context, run_index
 from observer.store.bulk import time_encoder
 from observer.store.costs import days_between, mark_dirty, write_meters
@@ -42,6 +42,7 @@ from observer.store.queries import (
     bump_fingerprints,
     query_row,
     register_tables,
+    revision,
     set_weights,
     stored_revisions,
     write_fingerprints,
@@ -187,7 +188,7 @@ class QueryIngest:
         todo = []
         for i, q in enumerate(queries):
             old = stored.get(q.query_id)
-            if old is None or old[:-1] != _revision(q):
+            if old is None or old[:-1] != revision(q):
                 todo.append(i)
             else:
                 weight = weights.get(q.query_id, q.compute_weight)
@@ -204,7 +205,7 @@ class QueryIngest:
         weights: Mapping[str, float] | None = None,
         watermarks: Mapping[str, str] | None = None,
         loose_weights: dict[str, float] | None = None,
-        tagged: Sequence[Tagged] | None = None,
+        tagged: Sequence[Tagged | None] | None = None,
     ) -> _Batch:
         weights = weights or {}
         positions = self._changed(queries, weights) if queries else []
@@ -300,7 +301,7 @@ class QueryIngest:
 
     def run(
         self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged]]],
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
         *,
         meters: Sequence[MeteringRecord] = (),
         acceleration: Sequence[MeteringRecord] = (),
@@ -317,7 +318,7 @@ class QueryIngest:
 
     def _run(
         self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged]]],
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
         *,
         meters: Sequence[MeteringRecord],
         acceleration: Sequence[MeteringRecord],
@@ -386,17 +387,17 @@ class QueryIngest:
 def export_batches(
     ingest: QueryIngest, paths: Sequence[Path], required: Sequence[str], optional: Sequence[str],
     factory: RecordFactory, report: IngestReport, batch_size: int = 20_000, *, stream: str | None = None,
-) -> Iterator[tuple[list[QueryRecord], dict[str, str], list[Tagged]]]:
+) -> Iterator[tuple[list[QueryRecord], dict[str, str], list[Tagged | None]]]:
     """Batches for :meth:`QueryIngest.run` from query-history export files, read by the ingest's
-    analysis workers (:meth:`HistoryAnalyzer.read`); with ``stream``, each batch carries the latest
-    end time read so far as that stream's watermark."""
+    analysis workers (:meth:`HistoryAnalyzer.read`; rows the store holds unchanged are not
+    fingerprinted there); with ``stream``, each batch carries the latest end time read so far as
+    that stream's watermark."""
     latest: datetime | None = None
-    for records, tagged in ingest.analyzer.read(paths, required, optional, factory, report, batch_size):
+    url = shared_url(ingest.store) if ingest.analyzer.pool is not None else None
+    stored = (url, ingest.source) if url is not None else None
+    for records, tagged in ingest.analyzer.read(paths, required, optional, factory, report, batch_size, stored=stored):
         if stream is not None and records:
             top = max(q.end_time for q in records)
             latest = top if latest is None or top > latest else latest
         yield records, ({stream: latest.isoformat()} if stream is not None and latest is not None else {}), tagged
 
-
-def _revision(q: QueryRecord) -> tuple[Any, ...]:
-    return (q.end_time, q.status, q.execution_ms, q.cloud_services_credits, q.bytes_billed, q.slot_ms)

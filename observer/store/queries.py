@@ -35,6 +35,11 @@ LONGEST_QUERY = timedelta(days=2)
 Revision = tuple[Any, ...]
 
 
+def revision(q: QueryRecord) -> Revision:
+    """The fields of a query a source revises, as :func:`stored_revisions` returns them (less the weight)."""
+    return (q.end_time, q.status, q.execution_ms, q.cloud_services_credits, q.bytes_billed, q.slot_ms)
+
+
 def stored_revisions(conn: Connection, source: str, query_ids: Sequence[str]) -> dict[str, Revision]:
     """For the stored rows among ``query_ids``: the fields a source revises (end time, status,
     execution ms, cloud-services credits, bytes billed, slot-ms) and last the measured weight."""

@@ -44,3 +44,25 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     if migrate:
         upgrade(engine)
     return Store(engine)
+
+
+def shared_url(store: Store) -> str | None:
+    """The store's URL when other processes can open the same database (``None`` for an in-memory
+    SQLite), for :func:`worker_store` in worker processes. It includes the password: pass it only
+    to processes of this one, never to logs."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:" or "mode=memory" in str(url)):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+_WORKER_STORES: dict[str, Store] = {}
+
+
+def worker_store(url: str) -> Store:
+    """The store at ``url`` as a worker process sees it: opened once per process (not migrated: the
+    process that started the worker did that) and kept."""
+    store = _WORKER_STORES.get(url)
+    if store is None:
+        store = _WORKER_STORES[url] = open_store(url, migrate=False)
+    return store

@@ -194,6 +194,33 @@ def test_analysis_in_worker_processes_gives_the_same_result(tmp_path: Path) -> N
         assert sorted(a.execute(select(*cols)).all()) == sorted(b.execute(select(*cols)).all())
 
 
+def test_reingest_in_worker_processes_skips_stored_rows_and_takes_revised_ones(tmp_path: Path) -> None:
+    # The workers do not analyse rows the store holds unchanged; a revised row is still re-analysed,
+    # re-attributed and re-costed, the same as with no workers.
+    import csv
+
+    with QH.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("EXECUTION_TIME")
+    rows[1][col] = str(float(rows[1][col]) + 1000)
+    revised = tmp_path / "query_history_revised.csv"
+    with revised.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    inline, pooled = (open_store(f"sqlite:///{tmp_path / name}") for name in ("inline.db", "pooled.db"))
+    for store, workers in ((inline, 0), (pooled, 2)):
+        for qh, expect in ((QH, None), (QH, 0), (revised, 1)):
+            report = ingest_snowflake_exports(
+                store, SETTINGS, source="snowflake", now=NOW, query_history=[qh], metering=[WMH], acceleration=[QAH],
+                workers=workers, batch_size=2,
+            )
+            if expect is not None:
+                assert report.rows_written == expect, (workers, qh.name)
+    assert lines(pooled) == lines(inline)
+    with inline.read() as a, pooled.read() as b:
+        cols = (queries.c.query_id, queries.c.fingerprint, queries.c.execution_ms, queries.c.comment_meta, queries.c.attribution_rule)
+        assert sorted(a.execute(select(*cols)).all()) == sorted(b.execute(select(*cols)).all())
+
+
 def test_reingesting_touches_no_watermark_either(sqlite_store: Store) -> None:
     from observer.cost_refresh import refresh_attribution
     from observer.store.watermarks import all_watermarks
