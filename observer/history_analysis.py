@@ -12,6 +12,10 @@ ingesting process reads files and writes the store:
    ``fingerprints`` table from any earlier run (:class:`~observer.store.fingerprints.FingerprintRepository`)
    — are looked up; only the unknown ones are sent back to the workers to be **parsed**, once each.
 
+Export files can be read by the workers too (:meth:`HistoryAnalyzer.read`): the ingesting process
+only cuts each file into chunks of whole records, and the workers parse the rows into records and
+run phase 1 on them in the same step (:meth:`~HistoryAnalyzer.start_tagged` takes such a batch).
+
 ``start`` submits phase 1 and returns at once; ``finish`` completes both phases. With ``workers=0``
 everything runs inline (small batches, tests). The parsed entries are handed to the caller
 (:meth:`HistoryAnalyzer.new_entries`) to be written in the same transaction as the query rows.
