@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from observer.attribution.owners import resolve_owner
 from observer.model import AssetKey, LineageEdge
-from observer.store.catalog import NodeFacts, neighbourhood
+from observer.store.catalog import NodeFacts, direct_neighbours, neighbourhood
 from observer.store.lineage import column_edges
 
 MAX_DEPTH = 5
@@ -47,6 +47,8 @@ class LineageView:
     links: list[LineageLink]
     truncated: bool
     """True when the neighbourhood had more than ``max_nodes`` assets and the farthest were left out."""
+    direct: tuple[int, int] | None = None
+    """When truncated: how many assets the root reads from directly, and how many read from it."""
 
     def upstream(self) -> list[LineageNode]:
         return [n for n in self.nodes if n.layer < 0]
@@ -124,7 +126,8 @@ def load_lineage(
         for e in sorted(edges, key=lambda e: (str(e.upstream), str(e.downstream)))
         if e.upstream in kept and e.downstream in kept
     ]
-    return LineageView(key, nodes, links, hood.truncated or len(layers) > len(kept))
+    truncated = hood.truncated or len(layers) > len(kept)
+    return LineageView(key, nodes, links, truncated, direct_neighbours(conn, key) if truncated else None)
 
 
 def load_column_lineage(conn: Connection, key: AssetKey) -> list[ColumnLink]:

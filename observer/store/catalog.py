@@ -252,6 +252,17 @@ def neighbourhood(
     return Neighbourhood(found, truncated, facts)
 
 
+def direct_neighbours(conn: Connection, key: AssetKey) -> tuple[int, int]:
+    """How many assets ``key`` reads from directly and how many read from it (table-level edges, any
+    origin), by index — for a hub whose neighbourhood is cut to the nearest few hundred."""
+    e = lineage_edges.c
+    name = str(key)
+    up = select(func.count(e.upstream.distinct())).where(e.downstream == name, e.upstream_column == "", e.upstream != name)
+    down = select(func.count(e.downstream.distinct())).where(e.upstream == name, e.upstream_column == "", e.downstream != name)
+    row = conn.execute(select(up.scalar_subquery(), down.scalar_subquery())).one()
+    return int(row[0]), int(row[1])
+
+
 @lru_cache(maxsize=1)
 def _asset_detail_statement() -> Any:
     key: Any = bindparam("key")

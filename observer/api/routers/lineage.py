@@ -56,6 +56,8 @@ class LineageOut(BaseModel):
     nodes: list[NodeOut]
     edges: list[EdgeOut]
     truncated: bool = Field(description="true when the farthest assets were left out (more than 300)")
+    direct_upstream: int | None = Field(None, description="when truncated: how many assets the root reads from directly")
+    direct_downstream: int | None = Field(None, description="when truncated: how many assets read from the root directly")
 
 
 class ColumnEdgeOut(BaseModel):
@@ -114,4 +116,6 @@ def lineage(
         nodes=[NodeOut.of(n) for n in view.nodes],
         edges=[EdgeOut(upstream=str(e.upstream), downstream=str(e.downstream), origin=e.origin) for e in view.links],
         truncated=view.truncated,
+        direct_upstream=view.direct[0] if view.direct else None,
+        direct_downstream=view.direct[1] if view.direct else None,
     )
