@@ -14,6 +14,7 @@ and gzip by the file's magic bytes, so a misnamed ``.csv`` that is really gzippe
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import json
@@ -229,7 +230,7 @@ def read_chunks(path: Path, required: Sequence[str], optional: Sequence[str] = (
     with ExportReader(path) as reader:
         columns = reader.columns(required, optional)
         header = reader.header
-        jsonl = reader._json
+    jsonl = is_jsonl(path)
     positions = {n: i for i, n in enumerate(header.names)}
     picks = () if jsonl else tuple(positions[c.upper()] for c in columns)
     names = tuple(c.upper() for c in columns)
@@ -311,7 +312,16 @@ def make_records(
 ) -> list[T]:
     """Records made from ``items`` (rows and bad lines of file ``label``), bad ones counted in ``report``
     with their line and field, as :func:`read_batches` does."""
-    out: list[T] = []
+    return list(_records(label, items, make, report))
+
+
+def _with_layout(make: Callable[[list[Any], Layout], T], layout: Layout, values: list[Any]) -> T:
+    return make(values, layout)
+
+
+def _records(
+    label: str, items: Iterable[tuple[int, list[Any]] | BadLine], make: Callable[[list[Any]], T], report: IngestReport
+) -> Iterator[T]:
     for item in items:
         report.rows_read += 1
         if isinstance(item, BadLine):
@@ -319,10 +329,9 @@ def make_records(
             continue
         line, values = item
         try:
-            out.append(make(values))
+            yield make(values)
         except FieldError as exc:
             report.bad(f"{label}:{line} [{exc.field}]: {exc.message}")
-    return out
 
 
 def expand_paths(patterns: Sequence[str | Path], base_dir: Path) -> list[Path]:
@@ -365,18 +374,8 @@ def read_batches(
             columns = reader.columns(required, optional)
             layout = Layout.of(columns)
             batch: list[T] = []
-            for item in reader.rows(columns):
-                if isinstance(item, BadLine):
-                    report.rows_read += 1
-                    report.bad(f"{reader.label}:{item.line}: {item.message}")
-                    continue
-                line, values = item
-                report.rows_read += 1
-                try:
-                    batch.append(make(values, layout))
-                except FieldError as exc:
-                    report.bad(f"{reader.label}:{line} [{exc.field}]: {exc.message}")
-                    continue
+            for record in _records(reader.label, reader.rows(columns), functools.partial(_with_layout, make, layout), report):
+                batch.append(record)
                 if len(batch) >= batch_size:
                     yield batch
                     batch = []

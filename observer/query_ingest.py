@@ -62,18 +62,15 @@ def target_keys(
     names a few thousand tables in tens of thousands of query shapes)."""
     out = []
     for name in sorted(names):
-        if memo is not None:
-            key = memo.get((name, database, schema), _MISSING)
-            if key is _MISSING:
-                key = memo[(name, database, schema)] = _asset_key(name, platform, database, schema)
-        else:
+        if memo is None:
             key = _asset_key(name, platform, database, schema)
+        elif (name, database, schema) in memo:
+            key = memo[(name, database, schema)]
+        else:
+            key = memo[(name, database, schema)] = _asset_key(name, platform, database, schema)
         if key is not None:
             out.append(key)
     return tuple(out)
-
-
-_MISSING: Any = object()
 
 
 def _asset_key(name: str, platform: str, database: str | None, schema: str | None) -> AssetKey | None:
@@ -299,6 +296,7 @@ class QueryIngest:
             self._begin(queries, meters, acceleration=acceleration, weights=weights, watermarks=watermarks, loose_weights=loose)
         )
 
+    @relaxed_gc()
     def run(
         self,
         batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
@@ -312,19 +310,7 @@ class QueryIngest:
         attributed and written, the workers parse the new query shapes of the next and fingerprint
         the one after. A batch may carry its phase-1 analysis already (``(queries, watermarks,
         tagged)`` from :meth:`HistoryAnalyzer.read`). Meters and measured weights go with the first
-        batch."""
-        with relaxed_gc():
-            self._run(batches, meters=meters, acceleration=acceleration, weights=weights, progress=progress)
-
-    def _run(
-        self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
-        *,
-        meters: Sequence[MeteringRecord],
-        acceleration: Sequence[MeteringRecord],
-        weights: Mapping[str, float] | None,
-        progress: Callable[[int], None],
-    ) -> None:
+        batch. Full garbage collections are relaxed meanwhile (:func:`relaxed_gc`)."""
         flight: deque[_Batch] = deque()
         first = True
         done = 0
