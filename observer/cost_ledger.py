@@ -17,11 +17,10 @@ anything else          one compute-hour per hour the server was up   ``compute_h
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.pool import Pool
 from typing import Any
 
 from sqlalchemy import Connection
@@ -41,7 +40,9 @@ from observer.store.costs import (
     meters_between,
     replace_cost_lines,
 )
-from observer.store.queries import StoredUsage, query_span, source_platform, usages_between
+from observer.store.indexes import DeferredIndexes, index_on, size_hint, worth_deferring
+from observer.store.queries import StoredUsage, count_queries, query_span, source_platform, usages_between
+from observer.store.tables import cost_lines
 from observer.store.watermarks import get_watermark, set_watermark
 
 PLATFORM_STREAM = "platform"
@@ -194,12 +195,26 @@ def _day_lines(
     return _apportion_rows(source, _usages(rows, attribution), meters, method.rates, encode_time)
 
 
-def _day_lines_in_worker(
+def _replace_day(conn: Connection, source: str, day: date, lines: Sequence[tuple[Any, ...]]) -> int:
+    """Make ``day``'s stored lines exactly ``lines`` and clear its dirty mark (one transaction)."""
+    start = day_start(day)
+    written = replace_cost_lines(conn, source, start, start + timedelta(days=1), lines, encoded=True)
+    clear_dirty(conn, source, day)
+    return written
+
+
+def _cost_day_in_worker(
     url: str, source: str, day: date, method: CostMethod, spans: dict[str | None, tuple[datetime, datetime]]
-) -> list[tuple[Any, ...]]:
-    """:func:`_day_lines` in a worker process, on its own connection to the store at ``url``."""
-    with worker_store(url).read() as conn:
-        return _day_lines(conn, source, day, method, spans, _Attributions())
+) -> int:
+    """Recompute and store one day's lines in a worker process, on its own connections to the store
+    at ``url``: read and apportion (a read transaction), then replace the day's lines and clear its
+    mark (a write transaction, as :func:`materialize_costs` does inline). Returns the lines written.
+    Only the count comes back: a day's lines are written where they are computed."""
+    store = worker_store(url)
+    with store.read() as conn:
+        lines = _day_lines(conn, source, day, method, spans, _Attributions())
+    with store.transaction() as conn:
+        return _replace_day(conn, source, day, lines)
 
 
 @dataclass
@@ -214,8 +229,9 @@ def materialize_costs(
 ) -> LedgerReport:
     """Recompute ``source``'s cost lines for ``days`` (default: the days marked dirty).
 
-    With a ``pool`` of worker processes (a large ingest's), days are read and apportioned in the
-    workers — a few days ahead — while this process writes each day's lines in order.
+    With a ``pool`` of worker processes (a large ingest's), each worker reads, apportions and
+    writes whole days, each day in its own transaction as here — the store serializes the writes
+    (SQLite: one writer at a time, the other waits on the busy timeout).
     """
     with store.read() as conn:
         todo = sorted(set(days)) if days is not None else dirty_days(conn, source)
@@ -226,27 +242,42 @@ def materialize_costs(
         return report
     method = cost_method(platform, pricing)
     url = shared_url(store) if pool is not None and len(todo) > 1 else None
-    ahead: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
-    attribution = _Attributions()
-    for i, day in enumerate(todo):
+    deferred = _bulk_indexes(store, source, todo)
+    try:
         if pool is not None and url is not None:
-            while len(ahead) < _DAYS_AHEAD and i + len(ahead) < len(todo):
-                ahead.append(pool.apply_async(_day_lines_in_worker, (url, source, todo[i + len(ahead)], method, spans)))
-            lines = ahead.popleft().get()
-        else:
-            lines = None
-        with store.transaction() as conn:
-            if lines is None:
+            jobs = [pool.apply_async(_cost_day_in_worker, (url, source, day, method, spans)) for day in todo]
+            for job in jobs:
+                report.lines += job.get()
+                report.days += 1
+            return report
+        attribution = _Attributions()
+        for day in todo:
+            with store.transaction() as conn:
                 lines = _day_lines(conn, source, day, method, spans, attribution)
-            start = day_start(day)
-            report.lines += replace_cost_lines(conn, source, start, start + timedelta(days=1), lines, encoded=True)
-            clear_dirty(conn, source, day)
-        report.days += 1
+                report.lines += _replace_day(conn, source, day, lines)
+            report.days += 1
+    finally:
+        if deferred is not None:
+            with store.transaction() as conn:
+                deferred.restore(conn)
     return report
 
 
-_DAYS_AHEAD = 4
-"""Days computed ahead by the workers: keeps both busy while bounding the lines held in memory."""
+def _bulk_indexes(store: Store, source: str, days: Sequence[date]) -> DeferredIndexes | None:
+    """The cost-line indexes, set aside when these days' queries (one line each at least) outnumber
+    the lines stored (:mod:`observer.store.indexes`); the day-range index the replacement deletes
+    through stays."""
+    if len(days) < 2:
+        return None
+    with store.read() as conn:
+        before = size_hint(conn, cost_lines)
+        incoming = count_queries(conn, source, day_start(days[0]), day_start(days[-1]) + timedelta(days=1))
+    if not worth_deferring(before, incoming):
+        return None
+    deferred = DeferredIndexes(cost_lines, keep={index_on(cost_lines, "source", "hour")})
+    with store.transaction() as conn:
+        deferred.drop(conn)
+    return deferred
 
 
 def recompute_all(store: Store, source: str, pricing: Pricing, now: datetime) -> LedgerReport:

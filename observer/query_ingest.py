@@ -13,10 +13,14 @@ Every warehouse collector (live or export) hands batches of :class:`~observer.mo
    loses nothing and duplicates nothing;
 
 and :meth:`QueryIngest.finish` recomputes the cost lines of those days (:mod:`observer.cost_ledger`).
+An ingest that at least doubles the stored history (a first load) sets the query table's
+secondary indexes aside once it has written :data:`~observer.store.indexes.BULK_ROWS` rows and
+builds them again in :meth:`~QueryIngest.finish` (:mod:`observer.store.indexes`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +41,7 @@ from observer.store.attribution import context_version, load_attribution_context
 from observer.store.bulk import time_encoder
 from observer.store.costs import days_between, mark_dirty, write_meters
 from observer.store.fingerprints import FingerprintRepository
+from observer.store.indexes import DeferredIndexes, size_hint, worth_deferring
 from observer.store.queries import (
     attribution_values,
     bump_fingerprints,
@@ -48,9 +53,11 @@ from observer.store.queries import (
     write_fingerprints,
     write_queries,
 )
+from observer.store.tables import queries as query_table
 from observer.store.watermarks import all_watermarks, set_watermark
 
 CONTEXT_STREAM = "attribution-context"
+log = logging.getLogger(__name__)
 
 
 def target_keys(
@@ -135,6 +142,8 @@ class QueryIngest:
         self.meters_written = 0
         with store.read() as conn:
             self._marks = {stream: value for src, stream, value, _ in all_watermarks(conn) if src == source}
+            self._stored_before = size_hint(conn, query_table)
+        self._indexes = DeferredIndexes(query_table)
         remember_platform(store, source, platform, now)
 
     # ── per row ──────────────────────────────────────────────────────────────────────────────────────
@@ -254,6 +263,8 @@ class QueryIngest:
             if fp not in new_fps:
                 self._known_counts[fp] += n
         with self.store.transaction() as conn:
+            if rows and not self._indexes.dropped and worth_deferring(self._stored_before, self.queries_written + len(rows)):
+                self._indexes.drop(conn)  # a bulk load (see observer.store.indexes); put back by finish()
             written = write_queries(conn, rows, encoded=True)
             if new_targets:
                 # tables seen written become catalog assets, so ownership rules and inference reach them
@@ -311,6 +322,20 @@ class QueryIngest:
         the one after. A batch may carry its phase-1 analysis already (``(queries, watermarks,
         tagged)`` from :meth:`HistoryAnalyzer.read`). Meters and measured weights go with the first
         batch. Full garbage collections are relaxed meanwhile (:func:`relaxed_gc`)."""
+        try:
+            self._run(batches, meters, acceleration, weights, progress)
+        except BaseException:
+            self._put_back_indexes(quietly=True)
+            raise
+
+    def _run(
+        self,
+        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
+        meters: Sequence[MeteringRecord],
+        acceleration: Sequence[MeteringRecord],
+        weights: Mapping[str, float] | None,
+        progress: Callable[[int], None],
+    ) -> None:
         flight: deque[_Batch] = deque()
         first = True
         done = 0
@@ -344,9 +369,28 @@ class QueryIngest:
         elif loose:
             self._complete(self._begin([], loose_weights=loose))
 
+    def _put_back_indexes(self, *, quietly: bool = False) -> None:
+        """Create the query indexes a bulk load set aside. ``quietly`` (after an error): a failure is
+        logged, not raised — the next time the store is opened puts them back."""
+        if not self._indexes.dropped:
+            return
+        try:
+            with self.store.transaction() as conn:
+                self._indexes.restore(conn)
+        except Exception:
+            if not quietly:
+                raise
+            log.warning("query indexes not put back after a failed ingest; the next store open restores them", exc_info=True)
+
     def finish(self) -> LedgerReport:
-        """Flush fingerprint counts and recompute the cost lines of every changed day (in the
-        analysis workers, when there are some), then stop the workers."""
+        """Put back indexes set aside for a bulk load, flush fingerprint counts and recompute the
+        cost lines of every changed day (in the analysis workers, when there are some), then stop
+        the workers."""
+        try:
+            self._put_back_indexes()
+        except BaseException:
+            self.analyzer.__exit__()
+            raise
         if self._known_counts:
             with self.store.transaction() as conn:
                 bump_fingerprints(conn, dict(self._known_counts), self.now)
@@ -366,8 +410,9 @@ class QueryIngest:
         return ledger
 
     def abort(self) -> None:
-        """Stop the analysis workers without waiting (after an error)."""
+        """Stop the analysis workers without waiting (after an error), and put back any indexes set aside."""
         self.analyzer.__exit__()
+        self._put_back_indexes(quietly=True)
 
 
 def export_batches(

@@ -31,25 +31,32 @@ sys.path.insert(0, str(ROOT))
 
 
 class DescendantsCPU:
-    """CPU seconds and peak RSS of this process's descendants, sampled from /proc while they run.
+    """CPU seconds and peak RSS of the descendants of process ``root``, sampled from /proc while they run.
 
-    The analysis workers are started by a forkserver, so their CPU is not in this process's
-    ``RUSAGE_CHILDREN``; this keeps the last reading of every descendant seen instead."""
+    The analysis workers are started by a forkserver, so their CPU is not in the ingesting process's
+    ``RUSAGE_CHILDREN``; this keeps the last reading of every descendant seen instead. It runs in the
+    benchmark's parent process, so sampling costs the measured process nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: int) -> None:
         import threading
 
+        self.root = root
+        self.started = time.perf_counter()
+        self.timeline: list[tuple[float, float]] = []
+        """(seconds since start, the descendants' CPU seconds so far) at each sample."""
         self.seen: dict[int, float] = {}
+        self.server_base: dict[int, float] = {}
+        self.server_seen: dict[int, float] = {}
         self.peak_rss_kb: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._tick = os.sysconf("SC_CLK_TCK")
+        self.sample(root)  # the database server's CPU so far, to count only what this run adds
         self._thread.start()
 
     def _loop(self) -> None:
-        me = os.getpid()
         while not self._stop.wait(0.25):
-            self.sample(me)
+            self.sample(self.root)
 
     def sample(self, root: int) -> None:
         parents: dict[int, int] = {}
@@ -59,12 +66,16 @@ class DescendantsCPU:
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as fh:
-                    fields = fh.read().rpartition(")")[2].split()
+                    name, _, rest = fh.read().rpartition(")")
             except OSError:
                 continue
+            fields = rest.split()
             pid = int(entry)
             parents[pid] = int(fields[1])
             cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+            if name.endswith("(postgres"):
+                self.server_base.setdefault(pid, cpu[pid] if not self.timeline else 0.0)
+                self.server_seen[pid] = cpu[pid]
         for pid, seconds in cpu.items():
             p, hops = parents.get(pid), 0
             while p and p != root and hops < 4:
@@ -77,6 +88,16 @@ class DescendantsCPU:
                 except OSError:
                     continue
                 self.peak_rss_kb[pid] = max(self.peak_rss_kb.get(pid, 0), hwm)
+        self.timeline.append((time.perf_counter() - self.started, sum(self.seen.values())))
+
+    @property
+    def server_cpu(self) -> float:
+        """CPU seconds the PostgreSQL server's processes used while sampled (0 on SQLite)."""
+        return sum(seen - self.server_base.get(pid, 0.0) for pid, seen in self.server_seen.items())
+
+    def at(self, seconds: float) -> float:
+        """The descendants' CPU seconds at ``seconds`` after start (the last sample before)."""
+        return max((cpu for t, cpu in self.timeline if t <= seconds), default=0.0)
 
     def stop(self) -> float:
         self._stop.set()
@@ -93,19 +114,24 @@ def child(store_url: str, folder: Path, workers: int) -> None:
     store = open_store(store_url)
     now = datetime(2026, 11, 20, tzinfo=UTC)
     cpu0 = os.times()
-    descendants = DescendantsCPU()
     started = time.perf_counter()
+    rows_done = [0.0, 0.0]  # wall and own CPU when the last batch of rows was written
+
+    def progress(done: int, total: int | None) -> None:
+        t = os.times()
+        rows_done[:] = [time.perf_counter() - started, (t.user + t.system) - (cpu0.user + cpu0.system)]
+
     report = ingest_snowflake_exports(
-        store, Settings(), source="snowflake", now=now, workers=workers,
+        store, Settings(), source="snowflake", now=now, workers=workers, progress=progress,
         query_history=[folder / "query_history.csv.gz"], metering=[folder / "warehouse_metering_history.csv.gz"],
     )
     wall = time.perf_counter() - started
     cpu1 = os.times()
-    workers_cpu = descendants.stop()
     print(json.dumps({
         "seconds": round(wall, 1),
         "cpu_self_s": round((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 1),
-        "cpu_workers_s": round(workers_cpu, 1),
+        "rows_phase_s": round(rows_done[0], 1),
+        "rows_phase_cpu_self_s": round(rows_done[1], 1),
         "rows_read": report.rows_read,
         "rows_written": report.rows_written,
         "rows_bad": report.rows_bad,
@@ -113,17 +139,37 @@ def child(store_url: str, folder: Path, workers: int) -> None:
         "cost_days": report.details.get("cost_days"),
         "cost_lines": report.details.get("cost_lines"),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "worker_peak_rss_mb": round(max(descendants.peak_rss_kb.values(), default=0) / 1024),
     }))
     store.dispose()
 
 
 def run_child(store_url: str, folder: Path, workers: int) -> dict[str, object]:
-    out = subprocess.run(
+    """Run :func:`child` in a fresh process; its analysis workers' CPU and peak RSS are sampled from here."""
+    proc = subprocess.Popen(
         [sys.executable, __file__, "--child", store_url, "--folder", str(folder), "--workers", str(workers)],
-        check=True, capture_output=True, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    descendants = DescendantsCPU(proc.pid)
+    out, err = proc.communicate()
+    workers_cpu = descendants.stop()
+    if proc.returncode:
+        raise SystemExit(f"ingest failed ({proc.returncode}):\n{err}")
+    figures: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    figures["cpu_workers_s"] = round(workers_cpu, 1)
+    figures["cpu_database_server_s"] = round(descendants.server_cpu, 1)
+    figures["rows_phase_cpu_workers_s"] = round(descendants.at(float(figures["rows_phase_s"])), 1)  # type: ignore[arg-type]
+    figures["worker_peak_rss_mb"] = round(max(descendants.peak_rss_kb.values(), default=0) / 1024)
+    return figures
+
+
+def cpu_check() -> float:
+    """Seconds for a fixed pure-Python loop: this virtual machine's CPU speed varies from hour to
+    hour, so each run reports it beside its figures (lower is faster)."""
+    started = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return round(time.process_time() - started, 2)
 
 
 def postgres_url() -> str:
@@ -158,7 +204,7 @@ def main() -> None:
     meta = generate(folder, args.rows)
     print(f"export: {args.rows:,} rows, {meta['bytes'] / 1e6:.0f} MB gzip, {meta['meter_rows']:,} metering rows "
           f"(ready in {time.perf_counter() - started:.0f} s)")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, CPU check {cpu_check()} s")
     results: dict[str, dict[str, object]] = {}
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
@@ -168,15 +214,18 @@ def main() -> None:
             again = run_child(url, folder, args.workers)
         results[backend] = {"first": first, "again": again}
         rate = args.rows / float(first["seconds"])  # type: ignore[arg-type]
+        server = f" + database server {first['cpu_database_server_s']} s" if first["cpu_database_server_s"] else ""
         print(
             f"{backend:<9} first ingest {first['seconds']:>7} s ({rate:,.0f} rows/s; CPU {first['cpu_self_s']} s + workers "
-            f"{first['cpu_workers_s']} s)  peak RSS {first['peak_rss_mb']} MB (+ worker {first['worker_peak_rss_mb']} MB)  "
+            f"{first['cpu_workers_s']} s{server})  peak RSS {first['peak_rss_mb']} MB (+ worker {first['worker_peak_rss_mb']} MB)  "
             f"written {first['rows_written']:,}, bad {first['rows_bad']}, fingerprints parsed {first['fingerprints_parsed']:,}, "
             f"cost lines {first['cost_lines']:,}"
         )
+        print(f"{'':<9} of which rows {first['rows_phase_s']} s (CPU {first['rows_phase_cpu_self_s']} s + workers "
+              f"{first['rows_phase_cpu_workers_s']} s), then costs")
         print(f"{'':<9} re-ingest    {again['seconds']:>7} s  written {again['rows_written']}  cost days recomputed {again['cost_days']}  "
               f"peak RSS {again['peak_rss_mb']} MB")
-    print(f"machine: load average {os.getloadavg()[0]:.1f} at end")
+    print(f"machine: load average {os.getloadavg()[0]:.1f} at end, CPU check {cpu_check()} s")
     print(json.dumps(results, indent=2))
 
 

@@ -180,6 +180,14 @@ def usages_between(conn: Connection, source: str, start: datetime, end: datetime
     return [make((r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:])) for r in rows]
 
 
+def count_queries(conn: Connection, source: str, start: datetime, end: datetime) -> int:
+    """How many of ``source``'s queries started in ``[start, end)``."""
+    c = queries.c
+    return int(conn.execute(
+        select(func.count()).select_from(queries).where(c.source == source, c.start_time >= start, c.start_time < end)
+    ).scalar() or 0)
+
+
 def query_span(conn: Connection, source: str) -> dict[str | None, tuple[datetime, datetime]]:
     """First start and last end of ``source``'s stored queries, per warehouse."""
     c = queries.c

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from observer.store.engine import build_engine, normalize_url, upgrade
+from observer.store.indexes import restore_missing
 
 
 class Store:
@@ -43,6 +44,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     engine = build_engine(normalize_url(url))
     if migrate:
         upgrade(engine)
+        restore_missing(engine)
     return Store(engine)
 
 

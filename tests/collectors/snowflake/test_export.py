@@ -181,13 +181,17 @@ def test_comments_owners_and_teams_decide_who_pays(store: Store) -> None:
     assert "model.shop.fct_orders" in reason and "dbt meta.owner" in reason
 
 
-def test_analysis_in_worker_processes_gives_the_same_result(tmp_path: Path) -> None:
-    inline, pooled = (open_store(f"sqlite:///{tmp_path / name}") for name in ("inline.db", "pooled.db"))
+def test_analysis_in_worker_processes_gives_the_same_result(store: Store, tmp_path: Path) -> None:
+    # The workers also compute and write the cost lines, each day in its own transaction (SQLite and
+    # PostgreSQL alike).
+    inline, pooled = open_store(f"sqlite:///{tmp_path / 'inline.db'}"), store
+    qh, wmh = _export_over_days(tmp_path, 3)
     for store, workers in ((inline, 0), (pooled, 2)):
-        ingest_snowflake_exports(
-            store, SETTINGS, source="snowflake", now=NOW, query_history=[QH], metering=[WMH], acceleration=[QAH],
+        report = ingest_snowflake_exports(
+            store, SETTINGS, source="snowflake", now=NOW, query_history=[qh], metering=[wmh], acceleration=[QAH],
             workers=workers, batch_size=2,
         )
+        assert report.details["cost_days"] == 3
     assert lines(pooled) == lines(inline)
     with inline.read() as a, pooled.read() as b:
         cols = (queries.c.query_id, queries.c.fingerprint, queries.c.attribution_rule, queries.c.attribution_reason)
@@ -234,3 +238,99 @@ def test_reingesting_touches_no_watermark_either(sqlite_store: Store) -> None:
     )
     with sqlite_store.read() as conn:
         assert all_watermarks(conn) == before
+
+
+def _export_over_days(folder: Path, days: int) -> tuple[Path, Path]:
+    """The fixture export repeated on ``days`` consecutive days (fresh query ids), with its metering."""
+    from datetime import date, timedelta
+
+    def shift(value: str, k: int) -> str:
+        try:
+            return (date.fromisoformat(value[:10]) + timedelta(days=k)).isoformat() + value[10:]
+        except ValueError:
+            return value  # the fixture's deliberately bad values stay bad
+
+    out = []
+    for src, name in ((QH, "query_history.csv"), (WMH, "metering.csv")):
+        with src.open(newline="") as fh:
+            header, *rows = list(csv.reader(fh))
+        times = [header.index(c) for c in ("START_TIME", "END_TIME")]
+        qid = header.index("QUERY_ID") if "QUERY_ID" in header else None
+        copies = []
+        for k in range(days):
+            for row in rows:
+                row = list(row)
+                for i in times:
+                    row[i] = shift(row[i], k)
+                if qid is not None and row[qid]:
+                    row[qid] = f"{row[qid]}-{k}"
+                copies.append(row)
+        path = folder / name
+        with path.open("w", newline="") as fh:
+            csv.writer(fh).writerows([header, *copies])
+        out.append(path)
+    return out[0], out[1]
+
+
+def _index_names(store: Store, table: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    with store.read() as conn:
+        return {str(ix["name"]) for ix in inspect(conn).get_indexes(table)}
+
+
+def test_a_bulk_load_sets_indexes_aside_and_puts_them_back(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A load that at least doubles a table drops its non-unique indexes and builds them again at the
+    # end (observer.store.indexes); what is stored is the same as a load that kept them.
+    from observer.store import indexes
+    from observer.store.indexes import DeferredIndexes, secondary_indexes
+
+    qh, wmh = _export_over_days(tmp_path, 4)
+    reference = open_store(f"sqlite:///{tmp_path / 'reference.db'}")
+    expected = ingest(reference, qh, metering=[wmh], acceleration=[]).rows_written
+    dropped: list[str] = []
+    drop = DeferredIndexes.drop
+
+    def spy(self: DeferredIndexes, conn: object) -> None:
+        if not self.dropped:
+            dropped.append(self.table.name)
+        drop(self, conn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexes, "BULK_ROWS", 3)
+    monkeypatch.setattr(DeferredIndexes, "drop", spy)
+    report = ingest(store, qh, metering=[wmh], acceleration=[], batch_size=2)
+    assert sorted(dropped) == ["cost_lines", "queries"]
+    assert report.rows_written == expected == 16
+    assert lines(store) == lines(reference)
+    with store.read() as a, reference.read() as b:
+        cols = (queries.c.query_id, queries.c.fingerprint, queries.c.attribution_rule, queries.c.owner, queries.c.team)
+        assert sorted(a.execute(select(*cols)).all()) == sorted(b.execute(select(*cols)).all())
+    for table in (queries, cost_lines):
+        assert {str(ix.name) for ix in secondary_indexes(table)} <= _index_names(store, table.name)
+    # Loading the same files again writes nothing, so it sets nothing aside either.
+    dropped.clear()
+    assert ingest(store, qh, metering=[wmh], acceleration=[], batch_size=2).rows_written == 0
+    assert dropped == []
+
+
+def test_a_failed_bulk_load_puts_the_indexes_back(sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from observer.query_ingest import QueryIngest
+    from observer.store import indexes
+    from observer.store.indexes import secondary_indexes
+
+    qh, wmh = _export_over_days(tmp_path, 3)
+    monkeypatch.setattr(indexes, "BULK_ROWS", 3)
+    complete = QueryIngest._complete
+    calls = []
+
+    def fail_on_third(self: QueryIngest, batch: object) -> None:
+        calls.append(batch)
+        if len(calls) == 3:
+            assert self._indexes.dropped  # the load had set them aside by now
+            raise RuntimeError("disk full")
+        complete(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QueryIngest, "_complete", fail_on_third)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest(sqlite_store, qh, metering=[wmh], acceleration=[], batch_size=2)
+    assert {str(ix.name) for ix in secondary_indexes(queries)} <= _index_names(sqlite_store, "queries")
