@@ -45,6 +45,7 @@ from observer.store.indexes import DeferredIndexes, size_hint, worth_deferring
 from observer.store.queries import (
     attribution_values,
     bump_fingerprints,
+    has_queries,
     query_row,
     register_tables,
     revision,
@@ -143,6 +144,10 @@ class QueryIngest:
         with store.read() as conn:
             self._marks = {stream: value for src, stream, value, _ in all_watermarks(conn) if src == source}
             self._stored_before = size_hint(conn, query_table)
+            self.first_load = not has_queries(conn, source)
+            """The source had no stored history when this ingest began: a row can be stored already
+            only if this ingest wrote it (a repeated query id), which the upsert itself resolves, so
+            rows are not looked up before they are analysed."""
         self._indexes = DeferredIndexes(query_table)
         remember_platform(store, source, platform, now)
 
@@ -214,7 +219,7 @@ class QueryIngest:
         tagged: Sequence[Tagged | None] | None = None,
     ) -> _Batch:
         weights = weights or {}
-        positions = self._changed(queries, weights) if queries else []
+        positions = self._changed(queries, weights) if queries and not self.first_load else list(range(len(queries)))
         if len(positions) == len(queries):
             todo = list(queries)
         else:
@@ -424,7 +429,7 @@ def export_batches(
     fingerprinted there); with ``stream``, each batch carries the latest end time read so far as
     that stream's watermark."""
     latest: datetime | None = None
-    url = shared_url(ingest.store) if ingest.analyzer.pool is not None else None
+    url = shared_url(ingest.store) if ingest.analyzer.pool is not None and not ingest.first_load else None
     stored = (url, ingest.source) if url is not None else None
     for records, tagged in ingest.analyzer.read(paths, required, optional, factory, report, batch_size, stored=stored):
         if stream is not None and records:

@@ -180,6 +180,12 @@ def usages_between(conn: Connection, source: str, start: datetime, end: datetime
     return [make((r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:])) for r in rows]
 
 
+def has_queries(conn: Connection, source: str) -> bool:
+    """Whether any query of ``source`` is stored."""
+    c = queries.c
+    return conn.execute(select(c.id).where(c.source == source).limit(1)).first() is not None
+
+
 def count_queries(conn: Connection, source: str, start: datetime, end: datetime) -> int:
     """How many of ``source``'s queries started in ``[start, end)``."""
     c = queries.c
