@@ -85,6 +85,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # default is 2 MB). Bulk ingestion keeps the indexes of million-row tables (queries, cost lines)
     # in memory with it: a million-row history writes in about half the CPU time.
     cursor.execute("PRAGMA cache_size=-131072")
+    # Copy the write-ahead log into the database every ~40 MB rather than every 4 MB (the default):
+    # a bulk ingest writes gigabytes, and each checkpoint is a pass over the log plus two fsyncs.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
