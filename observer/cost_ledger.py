@@ -272,7 +272,7 @@ def _bulk_indexes(store: Store, source: str, days: Sequence[date]) -> DeferredIn
     with store.read() as conn:
         before = size_hint(conn, cost_lines)
         incoming = count_queries(conn, source, day_start(days[0]), day_start(days[-1]) + timedelta(days=1))
-    if not worth_deferring(before, incoming):
+    if not worth_deferring(store.dialect, before, incoming):
         return None
     deferred = DeferredIndexes(cost_lines, keep={index_on(cost_lines, "source", "hour")})
     with store.transaction() as conn:

@@ -268,7 +268,7 @@ class QueryIngest:
             if fp not in new_fps:
                 self._known_counts[fp] += n
         with self.store.transaction() as conn:
-            if rows and not self._indexes.dropped and worth_deferring(self._stored_before, self.queries_written + len(rows)):
+            if rows and not self._indexes.dropped and worth_deferring(self.store.dialect, self._stored_before, self.queries_written + len(rows)):
                 self._indexes.drop(conn)  # a bulk load (see observer.store.indexes); put back by finish()
             written = write_queries(conn, rows, encoded=True)
             if new_targets:

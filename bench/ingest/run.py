@@ -222,7 +222,7 @@ def main() -> None:
             again = run_child(url, folder, args.workers)
         results[backend] = {"first": first, "again": again}
         rate = args.rows / float(first["seconds"])  # type: ignore[arg-type]
-        server = f" + database server {first['cpu_database_server_s']} s" if first["cpu_database_server_s"] else ""
+        server = f" + database server {first['cpu_database_server_s']} s" if backend == "postgres" else ""
         print(
             f"{backend:<9} first ingest {first['seconds']:>7} s ({rate:,.0f} rows/s; CPU {first['cpu_self_s']} s + workers "
             f"{first['cpu_workers_s']} s{server})  peak RSS {first['peak_rss_mb']} MB (+ worker {first['worker_peak_rss_mb']} MB)  "

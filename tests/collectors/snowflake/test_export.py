@@ -299,7 +299,7 @@ def test_a_bulk_load_sets_indexes_aside_and_puts_them_back(store: Store, tmp_pat
     monkeypatch.setattr(indexes, "BULK_ROWS", 3)
     monkeypatch.setattr(DeferredIndexes, "drop", spy)
     report = ingest(store, qh, metering=[wmh], acceleration=[], batch_size=2)
-    assert sorted(dropped) == ["cost_lines", "queries"]
+    assert sorted(dropped) == (["cost_lines", "queries"] if store.dialect == "sqlite" else [])  # PostgreSQL keeps them
     assert report.rows_written == expected == 16
     assert lines(store) == lines(reference)
     with store.read() as a, reference.read() as b:
