@@ -13,6 +13,9 @@ creates them again when it is done (SQLite only, see :func:`worth_deferring`):
   with half an index;
 * a process killed mid-load leaves the indexes missing, not wrong: queries still answer, only slower,
   until :func:`restore_missing` (run whenever the store is opened and migrated) creates them again.
+  The load records which process set them aside (a row in ``watermarks``, in the same transaction),
+  so a store opened *during* a load — ``observer serve`` started meanwhile — leaves them to it
+  instead of building them under its feet.
 
 Readers during the load (the API, reports) see correct results without those indexes, more slowly.
 """
@@ -20,12 +23,16 @@ Readers during the load (the API, reports) see correct results without those ind
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Index, Table, func, inspect, select
+from sqlalchemy import Connection, Engine, Index, Table, delete, func, inspect, select
 from sqlalchemy.exc import OperationalError
 
-from observer.store.tables import cost_lines, queries
+from observer.store.tables import cost_lines, queries, watermarks
+from observer.store.watermarks import get_watermark, set_watermark
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,8 @@ DEFERRING_BACKENDS = frozenset({"sqlite"})
 BUILD_MEMORY_MB = 256
 """PostgreSQL ``maintenance_work_mem`` while a load builds its indexes again."""
 BULK_TABLES = (queries, cost_lines)
+MARKER_SOURCE = "_bulk-load"
+"""``watermarks.source`` of the rows naming the process that set a table's indexes aside."""
 """The tables loads set indexes aside for (the only ones that take millions of rows)."""
 
 
@@ -82,6 +91,7 @@ class DeferredIndexes:
         for ix in self.indexes:
             if ix.name in present:
                 ix.drop(conn)
+        set_watermark(conn, MARKER_SOURCE, f"{socket.gethostname()}:{os.getpid()}", datetime.now(UTC), self.table.name)
         self.dropped = True
         log.info("indexes of %s set aside for a bulk load: %s", self.table.name, ", ".join(str(ix.name) for ix in self.indexes))
 
@@ -92,7 +102,30 @@ class DeferredIndexes:
             # sort each index in memory rather than in temporary files (this transaction only)
             conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY_MB}MB'")
         _create_missing(conn, self.table, self.indexes)
+        _unmark(conn, self.table)
         self.dropped = False
+
+
+def _unmark(conn: Connection, table: Table) -> None:
+    conn.execute(delete(watermarks).where(watermarks.c.source == MARKER_SOURCE, watermarks.c.stream == table.name))
+
+
+def _load_running(conn: Connection, table: Table) -> bool:
+    """Whether the process that set ``table``'s indexes aside is still running (one on another
+    machine is taken to be)."""
+    marker = get_watermark(conn, MARKER_SOURCE, table.name)
+    if marker is None:
+        return False
+    host, _, pid = marker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _present(conn: Connection, table: Table) -> set[str]:
@@ -111,8 +144,8 @@ def _create_missing(conn: Connection, table: Table, indexes: Iterable[Index]) ->
 
 def restore_missing(engine: Engine) -> list[str]:
     """Create the missing indexes of :data:`BULK_TABLES` (left so by a load that was killed); returns
-    their names. Best effort: when another process holds the write lock (a load still running), it
-    leaves them to that load and returns nothing."""
+    their names. A table whose load is still running is left to it; and when another process holds
+    the write lock, nothing is done now (best effort: the next open tries again)."""
     made: list[str] = []
     try:
         with engine.begin() as conn:
@@ -121,8 +154,9 @@ def restore_missing(engine: Engine) -> list[str]:
             try:
                 existing = set(inspect(conn).get_table_names())
                 for table in BULK_TABLES:
-                    if table.name in existing:
+                    if table.name in existing and not _load_running(conn, table):
                         made += _create_missing(conn, table, secondary_indexes(table))
+                        _unmark(conn, table)
             finally:
                 if conn.dialect.name == "sqlite":
                     conn.exec_driver_sql("PRAGMA busy_timeout=30000")
