@@ -40,7 +40,7 @@ from observer.store.costs import (
     meters_between,
     replace_cost_lines,
 )
-from observer.store.indexes import DeferredIndexes, index_on, size_hint, worth_deferring
+from observer.store.indexes import DeferredIndexes, defers_indexes, index_on, size_hint, worth_deferring
 from observer.store.queries import StoredUsage, count_queries, query_span, source_platform, usages_between
 from observer.store.tables import cost_lines
 from observer.store.watermarks import get_watermark, set_watermark
@@ -267,7 +267,7 @@ def _bulk_indexes(store: Store, source: str, days: Sequence[date]) -> DeferredIn
     """The cost-line indexes, set aside when these days' queries (one line each at least) outnumber
     the lines stored (:mod:`observer.store.indexes`); the day-range index the replacement deletes
     through stays."""
-    if len(days) < 2:
+    if len(days) < 2 or not defers_indexes(store.dialect):
         return None
     with store.read() as conn:
         before = size_hint(conn, cost_lines)

@@ -138,7 +138,7 @@ class QueryIngest:
         self._attributions: dict[tuple[Any, ...], Attributed] = {}
         self._known_counts: Counter[str] = Counter()
         self._seen_targets: set[AssetKey] = set()
-        self._encode_time = time_encoder(store.engine.dialect.name)
+        self._encode_time = time_encoder(store.dialect)
         self.queries_written = 0
         self.meters_written = 0
         with store.read() as conn:
@@ -326,21 +326,8 @@ class QueryIngest:
         attributed and written, the workers parse the new query shapes of the next and fingerprint
         the one after. A batch may carry its phase-1 analysis already (``(queries, watermarks,
         tagged)`` from :meth:`HistoryAnalyzer.read`). Meters and measured weights go with the first
-        batch. Full garbage collections are relaxed meanwhile (:func:`relaxed_gc`)."""
-        try:
-            self._run(batches, meters, acceleration, weights, progress)
-        except BaseException:
-            self._put_back_indexes(quietly=True)
-            raise
-
-    def _run(
-        self,
-        batches: Iterable[tuple[Sequence[QueryRecord], Mapping[str, str]] | tuple[Sequence[QueryRecord], Mapping[str, str], Sequence[Tagged | None]]],
-        meters: Sequence[MeteringRecord],
-        acceleration: Sequence[MeteringRecord],
-        weights: Mapping[str, float] | None,
-        progress: Callable[[int], None],
-    ) -> None:
+        batch. Full garbage collections are relaxed meanwhile (:func:`relaxed_gc`). After an
+        error, call :meth:`abort`."""
         flight: deque[_Batch] = deque()
         first = True
         done = 0
@@ -393,14 +380,10 @@ class QueryIngest:
         the workers."""
         try:
             self._put_back_indexes()
-        except BaseException:
-            self.analyzer.__exit__()
-            raise
-        if self._known_counts:
-            with self.store.transaction() as conn:
-                bump_fingerprints(conn, dict(self._known_counts), self.now)
-            self._known_counts.clear()
-        try:
+            if self._known_counts:
+                with self.store.transaction() as conn:
+                    bump_fingerprints(conn, dict(self._known_counts), self.now)
+                self._known_counts.clear()
             with relaxed_gc():
                 ledger = materialize_costs(self.store, self.source, self.settings.pricing, platform=self.platform, pool=self.analyzer.pool)
         finally:

@@ -152,48 +152,52 @@ def collect_live(client: SnowflakeClient, ctx: RunContext, source: str) -> Inges
     config = client.config
     report = IngestReport()
     ingest = QueryIngest(ctx.store, ctx.settings, source=source, platform=config.platform, dialect=DIALECT, now=ctx.now, report=report)
-    if config.catalog:
-        tables = [(names, row) for names, rows in client.tables() for row in rows]
-        columns = [(names, row) for names, rows in client.columns() for row in rows]
-        assets = catalog_assets(tables, columns, platform=config.platform, source=source)
-        with ctx.store.transaction() as conn:
-            report.rows_written += upsert_assets(conn, assets, ctx.now)
-        report.details["assets"] = len(assets)
-    weights: dict[str, float] = {}
-    for names, rows in client.attribution(_since(ctx.store, source, "attribution", config, ctx.now)):
-        layout = f.Layout.of(names)
-        for row in rows:
-            try:
-                qid, credits = attributed_credits(row, layout)
-                weights[qid] = credits
-            except f.FieldError as exc:
-                report.bad(f"QUERY_ATTRIBUTION_HISTORY [{exc.field}]: {exc.message}")
-    meters = _read_meters(client.metering(_since(ctx.store, source, "metering", config, ctx.now)), metering_record, source, report, "WAREHOUSE_METERING_HISTORY")
-    accel = _read_meters(client.acceleration(_since(ctx.store, source, "acceleration", config, ctx.now)), acceleration_record, source, report, "QUERY_ACCELERATION_HISTORY")
-    marks = {}
-    if meters:
-        marks["metering"] = max(m.start_time for m in meters).isoformat()
-    if accel:
-        marks["acceleration"] = max(m.start_time for m in accel).isoformat()
-    if weights:
-        marks["attribution"] = ctx.now.isoformat()
-    ingest.add([], meters, acceleration=accel, weights=weights, watermarks=marks)
-    done = 0
-    for names, rows in client.query_history(_since(ctx.store, source, "query_history", config, ctx.now), ctx.now):
-        layout = f.Layout.of(names)
-        parse = QueryHistoryParser(layout, source=source, platform=config.platform)
-        batch: list[QueryRecord] = []
-        for row in rows:
-            report.rows_read += 1
-            try:
-                batch.append(parse(row))
-            except f.FieldError as exc:
-                qid = row[layout.positions["QUERY_ID"]] if "QUERY_ID" in layout.positions else "?"
-                report.bad(f"QUERY_HISTORY query {qid} [{exc.field}]: {exc.message}")
-        if batch:
-            ingest.add(batch, weights=weights, watermarks={"query_history": max(q.end_time for q in batch).isoformat()})
-        done += len(rows)
-        ctx.progress(done, None)
+    try:
+        if config.catalog:
+            tables = [(names, row) for names, rows in client.tables() for row in rows]
+            columns = [(names, row) for names, rows in client.columns() for row in rows]
+            assets = catalog_assets(tables, columns, platform=config.platform, source=source)
+            with ctx.store.transaction() as conn:
+                report.rows_written += upsert_assets(conn, assets, ctx.now)
+            report.details["assets"] = len(assets)
+        weights: dict[str, float] = {}
+        for names, rows in client.attribution(_since(ctx.store, source, "attribution", config, ctx.now)):
+            layout = f.Layout.of(names)
+            for row in rows:
+                try:
+                    qid, credits = attributed_credits(row, layout)
+                    weights[qid] = credits
+                except f.FieldError as exc:
+                    report.bad(f"QUERY_ATTRIBUTION_HISTORY [{exc.field}]: {exc.message}")
+        meters = _read_meters(client.metering(_since(ctx.store, source, "metering", config, ctx.now)), metering_record, source, report, "WAREHOUSE_METERING_HISTORY")
+        accel = _read_meters(client.acceleration(_since(ctx.store, source, "acceleration", config, ctx.now)), acceleration_record, source, report, "QUERY_ACCELERATION_HISTORY")
+        marks = {}
+        if meters:
+            marks["metering"] = max(m.start_time for m in meters).isoformat()
+        if accel:
+            marks["acceleration"] = max(m.start_time for m in accel).isoformat()
+        if weights:
+            marks["attribution"] = ctx.now.isoformat()
+        ingest.add([], meters, acceleration=accel, weights=weights, watermarks=marks)
+        done = 0
+        for names, rows in client.query_history(_since(ctx.store, source, "query_history", config, ctx.now), ctx.now):
+            layout = f.Layout.of(names)
+            parse = QueryHistoryParser(layout, source=source, platform=config.platform)
+            batch: list[QueryRecord] = []
+            for row in rows:
+                report.rows_read += 1
+                try:
+                    batch.append(parse(row))
+                except f.FieldError as exc:
+                    qid = row[layout.positions["QUERY_ID"]] if "QUERY_ID" in layout.positions else "?"
+                    report.bad(f"QUERY_HISTORY query {qid} [{exc.field}]: {exc.message}")
+            if batch:
+                ingest.add(batch, weights=weights, watermarks={"query_history": max(q.end_time for q in batch).isoformat()})
+            done += len(rows)
+            ctx.progress(done, None)
+    except BaseException:
+        ingest.abort()
+        raise
     ingest.finish()
     return report
 

@@ -72,7 +72,12 @@ def worth_deferring(backend: str, before: int, incoming: int) -> bool:
     when the load at least doubles the table. SQLite only: on PostgreSQL the million-row benchmark
     measured the same time and server CPU either way (its ``COPY`` path keeps indexes cheaply), so
     its readers keep their indexes throughout."""
-    return backend in DEFERRING_BACKENDS and incoming >= BULK_ROWS and incoming >= before
+    return defers_indexes(backend) and incoming >= BULK_ROWS and incoming >= before
+
+
+def defers_indexes(backend: str) -> bool:
+    """Whether loads into a ``backend`` store (a SQLAlchemy dialect name) ever set indexes aside."""
+    return backend in DEFERRING_BACKENDS
 
 
 class DeferredIndexes:
